@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+// stripe-webhookd: a Stripe webhook receiver. No package dependencies by design: only the toolchain
+// and system C libraries (libcrypto, SQLite) through system-library targets.
+import PackageDescription
+
+let samples = [
+    "balance.available", "charge.dispute.closed", "charge.dispute.created", "charge.refunded",
+    "charge.succeeded", "checkout.session.completed", "customer.created", "customer.subscription.updated",
+    "invoice.created", "invoice.finalized", "invoice.overdue", "invoice.paid", "invoice.payment_failed",
+    "invoice.payment_succeeded", "invoice.upcoming", "payment_intent.created",
+    "payment_intent.payment_failed", "payment_intent.succeeded", "payment_method.attached",
+    "setup_intent.succeeded",
+]
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "stripe-webhookd",
+    products: [
+        .library(name: "StripeWebhooks", targets: ["StripeWebhooks"]),
+        .executable(name: "stripe-webhookd", targets: ["stripe-webhookd"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "WebhookSupport", swiftSettings: strict),
+        .target(name: "HTTP1", dependencies: ["WebhookSupport"], swiftSettings: strict),
+        .target(name: "StripeWebhooks", dependencies: ["CLibCrypto"], swiftSettings: strict),
+        .target(name: "EventStore", dependencies: ["CSQLite", "StripeWebhooks", "WebhookSupport"], swiftSettings: strict),
+        .target(
+            name: "WebhookDaemon",
+            dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "EventStore"],
+            exclude: ["Samples/README.md"],
+            resources: samples.map { .embedInCode("Samples/\($0).json") },
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "stripe-webhookd", dependencies: ["WebhookDaemon"], swiftSettings: strict),
+        .testTarget(name: "WebhookSupportTests", dependencies: ["WebhookSupport"], swiftSettings: strict),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
+        .testTarget(name: "StripeWebhooksTests", dependencies: ["StripeWebhooks"], swiftSettings: strict),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore"], swiftSettings: strict),
+        .testTarget(name: "WebhookDaemonTests", dependencies: ["WebhookDaemon"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,1 @@
+public let sampleCount = PackageResources.payment_intent_succeeded_json.count
