@@ -1,0 +1,108 @@
+import CLibCrypto
+
+extension HMACSHA256 {
+    /// An HMAC-SHA256 key prepared once and then used for any number of messages, from any thread.
+    ///
+    /// libcrypto's `EVP_MAC` context keeps the key's inner and outer pad state; each computation duplicates
+    /// that template (`EVP_MAC_CTX_dup`) instead of fetching the algorithm and re-keying per request.
+    public final class Key: @unchecked Sendable {
+        // Safety: `template` is set in `init` and freed in `deinit`, never mutated in between. Computations
+        // only read it through `EVP_MAC_CTX_dup`, which copies the source state without writing to it.
+        /// The keyed `EVP_MAC_CTX` every computation starts from.
+        private let template: OpaquePointer
+
+        /// Prepares `bytes` as an HMAC-SHA256 key.
+        public init(_ bytes: some Collection<UInt8>) {
+            guard let algorithm = EVP_MAC_fetch(nil, "HMAC", nil) else {
+                preconditionFailure("libcrypto has no HMAC implementation (EVP_MAC_fetch failed)")
+            }
+            defer { EVP_MAC_free(algorithm) }
+            guard let context = EVP_MAC_CTX_new(algorithm) else {
+                preconditionFailure("libcrypto could not allocate an HMAC context")
+            }
+            let initialized = HMACSHA256.withContiguousBytes(of: bytes) { key in
+                Key.initialize(context, key: key)
+            }
+            precondition(initialized, "libcrypto refused the HMAC-SHA256 key (EVP_MAC_init failed)")
+            template = context
+        }
+
+        deinit {
+            // EVP_MAC_CTX_free cleanses the key material it holds.
+            EVP_MAC_CTX_free(template)
+        }
+
+        /// Computes the MAC of `prefix` followed by `message` into `output`, which must hold 32 bytes.
+        public func authenticationCode(
+            prefix: UnsafeRawBufferPointer,
+            message: UnsafeRawBufferPointer,
+            into output: UnsafeMutableRawBufferPointer
+        ) {
+            precondition(output.count >= HMACSHA256.byteCount, "HMAC-SHA256 output buffer shorter than 32 bytes")
+            guard let context = EVP_MAC_CTX_dup(template) else {
+                preconditionFailure("libcrypto could not duplicate an HMAC context")
+            }
+            defer { EVP_MAC_CTX_free(context) }
+            Key.update(context, with: prefix)
+            Key.update(context, with: message)
+            var length = 0
+            let finished = EVP_MAC_final(
+                context, output.baseAddress!.assumingMemoryBound(to: UInt8.self), &length, output.count
+            )
+            precondition(finished == 1 && length == HMACSHA256.byteCount, "libcrypto EVP_MAC_final failed")
+        }
+
+        /// Computes the MAC of `prefix` followed by `message` and returns its 32 bytes.
+        public func authenticationCode(prefix: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
+            HMACSHA256.withContiguousBytes(of: prefix) { prefixBytes in
+                HMACSHA256.withContiguousBytes(of: message) { messageBytes in
+                    [UInt8](unsafeUninitializedCapacity: HMACSHA256.byteCount) { output, initializedCount in
+                        authenticationCode(
+                            prefix: prefixBytes, message: messageBytes, into: UnsafeMutableRawBufferPointer(output)
+                        )
+                        initializedCount = HMACSHA256.byteCount
+                    }
+                }
+            }
+        }
+
+        /// Computes the MAC of `message` and returns its 32 bytes.
+        public func authenticationCode(for message: some Collection<UInt8>) -> [UInt8] {
+            authenticationCode(prefix: EmptyCollection(), message: message)
+        }
+
+        /// Keys `context` for HMAC with SHA-256; returns whether libcrypto accepted it.
+        private static func initialize(_ context: OpaquePointer, key: UnsafeRawBufferPointer) -> Bool {
+            // OSSL_PARAM array { "digest": "SHA256" }, end marker; built by hand because params.h is not in
+            // the shim. OSSL_PARAM_UTF8_STRING comes from core.h; return_size -1 is OSSL_PARAM_UNMODIFIED.
+            let parameterName: StaticString = "digest"
+            let digestName: StaticString = "SHA256"
+            return parameterName.withUTF8Buffer { name in
+                digestName.withUTF8Buffer { digest in
+                    var parameters = [
+                        OSSL_PARAM(
+                            key: UnsafeRawPointer(name.baseAddress!).assumingMemoryBound(to: CChar.self),
+                            data_type: UInt32(OSSL_PARAM_UTF8_STRING),
+                            data: UnsafeMutableRawPointer(mutating: digest.baseAddress!),
+                            data_size: digest.count,
+                            return_size: -1
+                        ),
+                        OSSL_PARAM(key: nil, data_type: 0, data: nil, data_size: 0, return_size: 0),
+                    ]
+                    return HMACSHA256.withNonNullBase(key) { keyBase in
+                        EVP_MAC_init(
+                            context, keyBase.assumingMemoryBound(to: UInt8.self), key.count, &parameters
+                        ) == 1
+                    }
+                }
+            }
+        }
+
+        /// Feeds `bytes` to `context`, skipping empty input.
+        private static func update(_ context: OpaquePointer, with bytes: UnsafeRawBufferPointer) {
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+            let updated = EVP_MAC_update(context, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+            precondition(updated == 1, "libcrypto EVP_MAC_update failed")
+        }
+    }
+}
