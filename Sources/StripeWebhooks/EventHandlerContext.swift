@@ -5,9 +5,8 @@ public struct EventHandlerContext: Sendable {
     /// The request body exactly as received and verified.
     public let body: [UInt8]
 
-    /// Creates a context.
+    /// Creates a context for attempt number `attempt` (1 for the first) at handling the event in `body`.
     public init(attempt: Int, body: [UInt8]) {
-        precondition(attempt >= 1, "handler attempts are numbered from 1")
         self.attempt = attempt
         self.body = body
     }

@@ -27,6 +27,7 @@ extension HMACSHA256 {
             template = context
         }
 
+        /// Frees the template context.
         deinit {
             // EVP_MAC_CTX_free cleanses the key material it holds.
             EVP_MAC_CTX_free(template)

@@ -1,16 +1,21 @@
 /// The members of a JSON object: looked up by name, iterated in document order.
 ///
 /// Equality compares members by name and ignores order (RFC 8259 §4: an object is unordered).
+/// Small objects are searched linearly; objects with more than ``indexThreshold`` members also keep a
+/// name index, so parsing the many small objects of an event never pays for hashing.
 public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
-    /// Member names in the order they were added.
-    public private(set) var keys: [String]
-    /// Member values by name.
-    private var values: [String: JSONValue]
+    /// Member count above which lookups go through a dictionary instead of a linear scan.
+    public static let indexThreshold = 16
+
+    /// The members in document order.
+    private var members: [(key: String, value: JSONValue)]
+    /// Position of each member by name, once there are more than `indexThreshold` members.
+    private var index: [String: Int]?
 
     /// An empty object.
     public init() {
-        keys = []
-        values = [:]
+        members = []
+        index = nil
     }
 
     /// An object with `members` in order; a repeated name keeps its first position and its last value.
@@ -26,54 +31,85 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         self.init(elements)
     }
 
+    /// Member names in document order.
+    public var keys: [String] { members.map(\.key) }
+
     /// The number of members.
-    public var count: Int { keys.count }
+    public var count: Int { members.count }
 
     /// Whether there are no members.
-    public var isEmpty: Bool { keys.isEmpty }
+    public var isEmpty: Bool { members.isEmpty }
 
     /// The value of the member `key`; setting nil removes it, setting a new name appends it.
     public subscript(key: String) -> JSONValue? {
-        get { values[key] }
+        get {
+            position(of: key).map { members[$0].value }
+        }
         set {
-            if let newValue {
-                if values.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if values.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+            switch (position(of: key), newValue) {
+            case (let existing?, let newValue?):
+                members[existing].value = newValue
+            case (nil, let newValue?):
+                append(key, newValue)
+            case (let existing?, nil):
+                members.remove(at: existing)
+                rebuildIndex()
+            case (nil, nil):
+                break
             }
         }
     }
 
-    /// Adds a member the object does not have yet; returns false if it already had one of that name.
-    ///
-    /// On false the stored value has been replaced; the parser treats that as an error and discards the object.
+    /// Adds a member the object does not have yet; returns false, changing nothing, if it already has one.
     mutating func insertNew(_ key: String, _ value: JSONValue) -> Bool {
-        guard values.updateValue(value, forKey: key) == nil else { return false }
-        keys.append(key)
+        guard position(of: key) == nil else { return false }
+        append(key, value)
         return true
     }
 
-    /// Iterates `(key, value)` pairs in document order.
-    public func makeIterator() -> Iterator {
-        Iterator(keys: keys.makeIterator(), values: values)
+    /// Appends a member known to be new.
+    private mutating func append(_ key: String, _ value: JSONValue) {
+        members.append((key: key, value: value))
+        if index != nil {
+            index![key] = members.count - 1
+        } else if members.count > Self.indexThreshold {
+            rebuildIndex()
+        }
     }
 
-    /// Walks the members in document order.
-    public struct Iterator: IteratorProtocol {
-        /// The remaining names.
-        var keys: IndexingIterator<[String]>
-        /// All values by name.
-        let values: [String: JSONValue]
-
-        /// The next `(key, value)` pair, or nil at the end.
-        public mutating func next() -> (key: String, value: JSONValue)? {
-            guard let key = keys.next(), let value = values[key] else { return nil }
-            return (key: key, value: value)
+    /// The position of the member `key`.
+    private func position(of key: String) -> Int? {
+        if let index {
+            return index[key]
         }
+        // Comparing UTF-8 lengths first (O(1) for native strings) skips most full comparisons.
+        let length = key.utf8.count
+        return members.firstIndex { $0.key.utf8.count == length && $0.key == key }
+    }
+
+    /// Recomputes the name index after a removal or when the object outgrows a linear scan.
+    private mutating func rebuildIndex() {
+        guard members.count > Self.indexThreshold else {
+            index = nil
+            return
+        }
+        var positions: [String: Int] = [:]
+        // Room for growth, so that parsing a large object does not rehash it repeatedly.
+        positions.reserveCapacity(Swift.max(64, members.count * 2))
+        for (position, member) in members.enumerated() {
+            positions[member.key] = position
+        }
+        index = positions
+    }
+
+    /// Iterates `(key, value)` pairs in document order.
+    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
+        members.makeIterator()
     }
 
     /// Same members with the same values, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.values == rhs.values
+        guard lhs.count == rhs.count else { return false }
+        return lhs.members.allSatisfy { member in rhs[member.key] == member.value }
     }
 }

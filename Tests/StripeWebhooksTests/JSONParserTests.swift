@@ -184,4 +184,28 @@ struct JSONParserTests {
         #expect(value["object"] == "event")
         #expect(try JSONParser().parse(value.serialized()) == value)
     }
+
+    @Test func mutatedSamples_neverCrash_andAcceptedOnesRoundTrip() throws {
+        var random = SeededGenerator(seed: 0x15_0B_1E_C7)
+        let samples = try Samples.names.map { try Samples.bytes($0) }
+        var accepted = 0
+        for _ in 0..<3000 {
+            var bytes = samples.randomElement(using: &random)!
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let position = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0..<4, using: &random) {
+                case 0: bytes[position] = "{}[]\",:0-eE.\\ntu\u{0}\u{80}".utf8.randomElement(using: &random)!
+                case 1: bytes.insert(UInt8.random(in: 0...255, using: &random), at: position)
+                case 2: bytes.remove(at: position)
+                default: bytes.removeSubrange(position...)
+                }
+                if bytes.isEmpty { bytes = [0x20] }
+            }
+            guard let value = try? JSONParser().parse(bytes) else { continue }
+            accepted += 1
+            #expect(try JSONParser().parse(value.serialized()) == value)
+        }
+        // Some mutations (e.g. inside string contents) keep the document valid.
+        #expect(accepted > 100)
+    }
 }

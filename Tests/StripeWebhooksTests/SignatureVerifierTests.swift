@@ -165,4 +165,24 @@ struct SignatureVerifierTests {
         // 2024-01-01 and 2100-01-01 bracket any machine this runs on.
         #expect((1_704_067_200...4_102_444_800).contains(SignatureVerifier.systemClock()))
     }
+
+    @Test func randomHeaders_neverCrash_andFailWithAKnownReason() throws {
+        var random = SeededGenerator(seed: 0xBAD_4EAD)
+        let verifier = try SignatureVerifier(secrets: [WebhookSecret(SpecVectors.secret)], clock: { Self.t })
+        let known: Set<Reason> = [.missingHeader, .malformedHeader, .noV1Signature, .signatureMismatch, .timestampOutOfTolerance]
+        let pieces = ["t=1700000000", "v1=\(Self.g)", ",", "t", "v1", "v0", "=", ",", " ", "\t", "1700000000", "\(Self.g)", "\(Self.g.prefix(10))", "é", "\u{0}", "-", "+"]
+        var accepted = 0
+        for _ in 0..<5000 {
+            let header = (0..<Int.random(in: 0...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            do {
+                _ = try verifier.verify(payload: SpecVectors.payload, header: header)
+                accepted += 1
+                // Only a header carrying t=T and G can verify.
+                #expect(header.contains("1700000000") && header.contains(Self.g), "accepted \(header.debugDescription)")
+            } catch {
+                #expect(known.contains(error.reason))
+            }
+        }
+        #expect(accepted > 0)
+    }
 }
