@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import WebhookSupport
+
+/// An HTTP/1.1 server: `eventLoopCount` threads, each running an epoll loop over its own
+/// `SO_REUSEPORT` listening socket and the connections it accepts, answering through one responder.
+/// Blocking calls (`epoll_wait`) happen only on those dedicated threads, never on Swift's
+/// cooperative pool.
+public final class HTTPServer: Sendable {
+    /// The server's lifecycle.
+    private enum State: Sendable {
+        /// Made, not started.
+        case idle
+        /// Loops running; `group` is left by each loop's thread when it exits.
+        case running(mailboxes: [LoopMailbox], group: DispatchGroup)
+        /// `shutdown` in progress.
+        case stopping(group: DispatchGroup)
+        /// Stopped, or shut down before it started.
+        case stopped
+    }
+
+    /// Where and how to listen.
+    public let configuration: HTTPServerConfiguration
+    /// The application.
+    private let responder: any HTTPResponder
+    /// Where log records go.
+    private let logger: Logger
+    /// Open connections across loops, and their cap.
+    private let counter: ConnectionCounter
+    /// The lifecycle, behind one lock.
+    private let state = LockedValue(State.idle)
+
+    /// Creates a server; nothing listens until `start()`.
+    /// - Parameters:
+    ///   - configuration: address, loop count and limits.
+    ///   - responder: answers every request.
+    ///   - logger: receives the server's records (protocol errors at debug, refusals at warning).
+    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+        counter = ConnectionCounter(limit: configuration.limits.maxConnections)
+    }
+
+    /// Connections open now, across all loops.
+    public var openConnectionCount: Int { counter.value }
+
+    /// Binds the listening sockets, starts the loop threads and returns the bound port (the kernel's
+    /// choice when the configured port is 0). Call once.
+    @discardableResult
+    public func start() throws(SystemCallError) -> Int {
+        let canStart = state.withLock { state -> Bool in
+            guard case .idle = state else { return false }
+            return true
+        }
+        guard canStart else { throw SystemCallError(operation: "start HTTP server (already started)", code: EALREADY) }
+        let loopCount = max(1, configuration.eventLoopCount)
+        var parts: [EventLoop.Parts] = []
+        var port = configuration.port
+        let prefix = String(UInt32.random(in: 0..<(36 * 36 * 36 * 36)), radix: 36)
+        do throws(SystemCallError) {
+            for index in 0..<loopCount {
+                // With port 0 the first socket learns the port and the others bind to the same one.
+                let listener = try Socket.listen(host: configuration.host, port: port, backlog: configuration.listenBacklog)
+                if index == 0 {
+                    do throws(SystemCallError) {
+                        port = try listener.localPort()
+                    } catch {
+                        listener.close()
+                        throw error
+                    }
+                }
+                parts.append(try Self.makeParts(
+                    index: index, listener: listener, limits: configuration.limits, responder: responder,
+                    logger: logger, counter: counter, requestIDPrefix: prefix
+                ))
+            }
+        } catch {
+            for part in parts {
+                part.listener.close()
+                part.mailbox.close()
+                _ = Glibc.close(part.epollDescriptor)
+            }
+            throw error
+        }
+        let group = DispatchGroup()
+        for part in parts {
+            group.enter()
+            let thread = Thread {
+                EventLoop(parts: part).run()
+                group.leave()
+            }
+            thread.name = "http-loop-\(part.index)"
+            thread.start()
+        }
+        state.withLock { $0 = .running(mailboxes: parts.map(\.mailbox), group: group) }
+        logger.info("listening", metadata: [
+            "address": "\(configuration.host):\(port)", "loops": String(loopCount),
+        ])
+        return port
+    }
+
+    /// Creates a loop's epoll instance and eventfd and registers the listener and the eventfd.
+    private static func makeParts(
+        index: Int, listener: Socket, limits: HTTPLimits, responder: any HTTPResponder,
+        logger: Logger, counter: ConnectionCounter, requestIDPrefix: String
+    ) throws(SystemCallError) -> EventLoop.Parts {
+        var epoll: Int32 = -1
+        var wake: Int32 = -1
+        do throws(SystemCallError) {
+            epoll = try Epoll.create()
+            wake = try systemCall("eventfd") { LinuxCalls.eventFD(0, LinuxCalls.closeOnExec | LinuxCalls.eventNonBlocking) }
+            try Epoll.add(listener.descriptor, events: LinuxCalls.epollIn, token: EventLoop.listenerToken, to: epoll)
+            try Epoll.add(wake, events: LinuxCalls.epollIn, token: EventLoop.wakeToken, to: epoll)
+        } catch {
+            listener.close()
+            if epoll >= 0 { _ = Glibc.close(epoll) }
+            if wake >= 0 { _ = Glibc.close(wake) }
+            throw error
+        }
+        return EventLoop.Parts(
+            index: index, listener: listener, epollDescriptor: epoll, mailbox: LoopMailbox(wakeDescriptor: wake),
+            limits: limits, responder: responder, logger: logger, counter: counter, requestIDPrefix: requestIDPrefix
+        )
+    }
+
+    /// Stops accepting at once, lets requests in flight finish and their responses be written for up
+    /// to `gracePeriod` (each then closes its connection), closes what remains, and returns when every
+    /// loop thread has exited. Idle keep-alive connections close immediately. Safe to call more than
+    /// once, from any thread except a loop's own.
+    public func shutdown(gracePeriod: Duration) {
+        let (mailboxes, group) = state.withLock { state -> ([LoopMailbox], DispatchGroup?) in
+            switch state {
+            case .idle, .stopped:
+                state = .stopped
+                return ([], nil)
+            case .running(let mailboxes, let group):
+                state = .stopping(group: group)
+                return (mailboxes, group)
+            case .stopping(let group):
+                return ([], group)
+            }
+        }
+        guard let group else { return }
+        if !mailboxes.isEmpty {
+            logger.info("shutting down", metadata: ["open_connections": String(openConnectionCount)])
+        }
+        let deadline = ContinuousClock.now + gracePeriod
+        for mailbox in mailboxes { mailbox.post(.shutdown(deadline: deadline)) }
+        group.wait()
+        state.withLock { $0 = .stopped }
+    }
+}
