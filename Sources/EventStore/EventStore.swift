@@ -1,0 +1,90 @@
+/// Durable storage for received events and their handling state: the receiver's queue.
+///
+/// All times are Unix milliseconds and are passed in, so that tests control the clock. Except
+/// `insert`, every method blocks its calling thread until the store has answered (SQLite work runs on
+/// the store's own threads): call them from worker threads, never from Swift's cooperative pool and
+/// never from inside an insert completion.
+public protocol EventStore: AnyObject, Sendable {
+    /// Stores `record` durably unless its id is already stored, then calls `completion` with the
+    /// outcome or an error — after the commit reached the disk, on the SQLite store's writer thread
+    /// (the memory store calls it before `insert` returns). Keep `completion` short: it delays the
+    /// completions of the same batch; and never call a blocking store method from it.
+    func insert(_ record: EventRecord, completion: @escaping @Sendable (Result<InsertOutcome, EventStoreError>) -> Void)
+
+    /// Claims up to `limit` due pending events for this store instance and counts an attempt for each.
+    /// An event is claimable when it is pending, due, unclaimed or its claim's lease has lapsed, not
+    /// still in progress in this instance, and no older pending event and no claimed event concern the
+    /// same object. Report on every claimed event with `complete`, `retryLater` or `markFailed`; if
+    /// that report fails, the event comes back when its lease lapses.
+    func claimDue(now: Int64, limit: Int) throws(EventStoreError) -> [WorkItem]
+
+    /// Records one handler run for an event this instance has claimed (and renews the claim).
+    func recordHandlerRun(eventID: String, run: HandlerRun) throws(EventStoreError)
+
+    /// Marks a claimed event done: every handler succeeded.
+    func complete(eventID: String, now: Int64) throws(EventStoreError)
+
+    /// Returns a claimed event to pending, due at `at`, remembering `error`.
+    func retryLater(eventID: String, at: Int64, error: String, now: Int64) throws(EventStoreError)
+
+    /// Marks a claimed event failed (a dead letter) with its last error.
+    func markFailed(eventID: String, error: String, now: Int64) throws(EventStoreError)
+
+    /// Names of the handlers that succeeded for an event in its current replay.
+    func succeededHandlers(eventID: String) throws(EventStoreError) -> Set<String>
+
+    /// Start-up recovery: returns to pending every event claimed by another store instance (a previous
+    /// run of the daemon that died), and returns how many. Run it once in the one daemon that owns the
+    /// database, before its workers start. A failure is logged, not thrown: such claims still come back
+    /// when their lease expires.
+    @discardableResult
+    func releaseClaims() -> Int
+
+    /// Stored events, newest first, filtered by status, type pattern and receive time (`since`, Unix
+    /// ms, inclusive), at most `limit` of them.
+    func list(status: EventStatus?, typePattern: String?, since: Int64?, limit: Int) throws(EventStoreError) -> [StoredEvent]
+
+    /// One stored event with its handler runs, or `nil`.
+    func event(id: String) throws(EventStoreError) -> StoredEvent?
+
+    /// Makes the events pending and due at `now` with attempts reset. Failed and pending events need
+    /// nothing more; done events need `force` (and then run every handler again); claimed ones are left alone.
+    func requeue(ids: [String], force: Bool, now: Int64) throws(EventStoreError) -> [String: RequeueOutcome]
+
+    /// Requeues every failed event whose type matches `typePattern` (all when `nil`); returns how many.
+    func requeueFailed(typePattern: String?, now: Int64) throws(EventStoreError) -> Int
+
+    /// Deletes done events (and failed ones when `includeFailed`) received before `olderThan` (Unix ms),
+    /// with their handler runs; pending events are never pruned. Returns how many events went.
+    func prune(olderThan: Int64, includeFailed: Bool) throws(EventStoreError) -> Int
+
+    /// Counts by status, claimed count and oldest pending receive time.
+    func summary() throws(EventStoreError) -> EventStoreSummary
+
+    /// Write-path counters since the store was opened.
+    var statistics: EventStoreStatistics { get }
+
+    /// Commits every queued insert and write, stops the writer and closes the database. Later calls
+    /// fail with `.unavailable`. Idempotent.
+    func close()
+}
+
+extension EventStore {
+    /// Stores `record` durably and returns once it is on disk: `await`s the completion-based `insert`
+    /// without blocking any thread.
+    public func insert(_ record: EventRecord) async throws(EventStoreError) -> InsertOutcome {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<InsertOutcome, EventStoreError>, Never>) in
+            insert(record) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+
+    /// Pending events, claimed or not.
+    public func pendingCount() throws(EventStoreError) -> Int { try summary().pending }
+
+    /// When the oldest pending event was received (Unix ms), if any is pending.
+    public func oldestPendingReceivedAt() throws(EventStoreError) -> Int64? { try summary().oldestPendingReceivedAt }
+
+    /// Events per status.
+    public func counts() throws(EventStoreError) -> [EventStatus: Int] { try summary().counts }
+}

@@ -1,0 +1,327 @@
+import WebhookSupport
+
+/// The event store in memory, with the SQLite store's semantics (dedupe, per-object order, claims,
+/// handler runs, requeue and prune rules), for tests and `--store memory`. Everything is lost when
+/// the process exits. Claims never expire: no other process can share this store.
+public final class MemoryEventStore: EventStore {
+    /// The store's lifecycle.
+    private enum State {
+        /// Taking reads and writes.
+        case open(Contents)
+        /// `close()` ran.
+        case closed
+    }
+
+    /// One stored event and its handling state.
+    private struct Entry {
+        /// The event and its state, as `event(id:)` returns it.
+        var event: StoredEvent
+        /// Whether a worker holds it.
+        var claimed: Bool { event.claimedBy != nil }
+    }
+
+    /// Everything stored, in receive order.
+    private struct Contents {
+        /// Events in receive order.
+        var entries: [Entry] = []
+        /// Position of each id in `entries`.
+        var indexByID: [String: Int] = [:]
+        /// The sequence number the next stored event gets.
+        var nextSequence: Int64 = 1
+        /// Write counters.
+        var statistics = EventStoreStatistics()
+
+        /// Rebuilds `indexByID` after removals.
+        mutating func reindex() {
+            indexByID = [:]
+            for (index, entry) in entries.enumerated() { indexByID[entry.event.record.id] = index }
+        }
+    }
+
+    /// The id claims are held under.
+    public let owner: String
+    /// The one lock and the state it guards.
+    private let state = LockedValue(State.open(Contents()))
+
+    /// Creates an empty store whose claims are held under `owner`.
+    public init(owner: String = "memory") {
+        self.owner = owner
+    }
+
+    /// Stores `record` unless its id is stored and calls `completion` on the calling thread.
+    public func insert(_ record: EventRecord, completion: @escaping @Sendable (Result<InsertOutcome, EventStoreError>) -> Void) {
+        let result = mutate("store event \(record.id)") { contents -> InsertOutcome in
+            contents.statistics.committedBatches += 1
+            contents.statistics.largestBatch = max(contents.statistics.largestBatch, 1)
+            if contents.indexByID[record.id] != nil {
+                contents.statistics.duplicateEvents += 1
+                return .duplicate
+            }
+            let event = StoredEvent(
+                record: record, sequence: contents.nextSequence, status: .pending, attempts: 0, nextAttemptAt: nil,
+                lastError: nil, updatedAt: record.receivedAt, replay: 0, claimedBy: nil, claimExpiresAt: nil, handlers: []
+            )
+            contents.nextSequence += 1
+            contents.indexByID[record.id] = contents.entries.count
+            contents.entries.append(Entry(event: event))
+            contents.statistics.storedEvents += 1
+            return .stored
+        }
+        completion(result)
+    }
+
+    /// Claims due events in receive order, one per object at a time (see `EventStore.claimDue`).
+    public func claimDue(now: Int64, limit: Int) throws(EventStoreError) -> [WorkItem] {
+        let owner = self.owner
+        return try mutate("claim due events") { contents -> [WorkItem] in
+            var blockedObjects: Set<String> = []
+            var claimable: [Int] = []
+            // An object is blocked by its oldest pending event and by any claimed one, whatever its age.
+            for entry in contents.entries where entry.event.status == .pending && entry.claimed {
+                if let object = entry.event.record.objectID { blockedObjects.insert(object) }
+            }
+            for (index, entry) in contents.entries.enumerated() where entry.event.status == .pending {
+                let object = entry.event.record.objectID
+                defer { if let object { blockedObjects.insert(object) } }
+                guard claimable.count < limit, !entry.claimed else { continue }
+                if let object, blockedObjects.contains(object) { continue }
+                if let due = entry.event.nextAttemptAt, due > now { continue }
+                claimable.append(index)
+            }
+            var items: [WorkItem] = []
+            for index in claimable {
+                contents.entries[index].event.claimedBy = owner
+                contents.entries[index].event.attempts += 1
+                contents.entries[index].event.updatedAt = now
+                let event = contents.entries[index].event
+                items.append(WorkItem(event: event.record, attempt: event.attempts, succeededHandlers: Self.succeeded(event)))
+            }
+            if !items.isEmpty { contents.statistics.operations += 1 }
+            return items
+        }.get()
+    }
+
+    /// Records a handler run for a claimed event.
+    public func recordHandlerRun(eventID: String, run: HandlerRun) throws(EventStoreError) {
+        let owner = self.owner
+        try mutate("record a handler run for \(eventID)") { contents -> Result<Void, EventStoreError> in
+            Result { () throws(EventStoreError) in
+                let index = try Self.claimedIndex(eventID, owner: owner, in: contents, action: "record a handler run for")
+                var stored = run
+                stored.replay = contents.entries[index].event.replay
+                contents.entries[index].event.handlers.append(stored)
+                contents.statistics.operations += 1
+            }
+        }.get().get()
+    }
+
+    /// Marks a claimed event done.
+    public func complete(eventID: String, now: Int64) throws(EventStoreError) {
+        try finish(eventID, status: .done, nextAttemptAt: nil, error: nil, now: now)
+    }
+
+    /// Returns a claimed event to pending, due at `at`.
+    public func retryLater(eventID: String, at: Int64, error: String, now: Int64) throws(EventStoreError) {
+        try finish(eventID, status: .pending, nextAttemptAt: at, error: error, now: now)
+    }
+
+    /// Marks a claimed event failed.
+    public func markFailed(eventID: String, error: String, now: Int64) throws(EventStoreError) {
+        try finish(eventID, status: .failed, nextAttemptAt: nil, error: error, now: now)
+    }
+
+    /// Ends this store's claim on an event with a status.
+    private func finish(_ eventID: String, status: EventStatus, nextAttemptAt: Int64?, error: String?, now: Int64) throws(EventStoreError) {
+        let owner = self.owner
+        try mutate("mark \(eventID) \(status.rawValue)") { contents -> Result<Void, EventStoreError> in
+            Result { () throws(EventStoreError) in
+                let index = try Self.claimedIndex(eventID, owner: owner, in: contents, action: "mark \(status.rawValue)")
+                contents.entries[index].event.status = status
+                contents.entries[index].event.nextAttemptAt = nextAttemptAt
+                if let error { contents.entries[index].event.lastError = error }
+                contents.entries[index].event.updatedAt = now
+                contents.entries[index].event.claimedBy = nil
+                contents.statistics.operations += 1
+            }
+        }.get().get()
+    }
+
+    /// Handlers that succeeded for an event in its current replay.
+    public func succeededHandlers(eventID: String) throws(EventStoreError) -> Set<String> {
+        try inspect { contents throws(EventStoreError) -> Set<String> in
+            guard let index = contents.indexByID[eventID] else { throw EventStoreError(.notFound, "no event \(eventID)") }
+            return Self.succeeded(contents.entries[index].event)
+        }
+    }
+
+    /// Releases every claim: a memory store has no other instance, so this only undoes its own.
+    @discardableResult
+    public func releaseClaims() -> Int {
+        (try? mutate("release claims") { contents -> Int in
+            var released = 0
+            for index in contents.entries.indices where contents.entries[index].claimed {
+                contents.entries[index].event.claimedBy = nil
+                released += 1
+            }
+            return released
+        }.get()) ?? 0
+    }
+
+    /// Stored events, newest first, filtered.
+    public func list(status: EventStatus?, typePattern: String?, since: Int64?, limit: Int) throws(EventStoreError) -> [StoredEvent] {
+        let pattern = try typePattern.map { text throws(EventStoreError) in try EventTypePattern(text) } ?? .any
+        return try inspect { contents throws(EventStoreError) -> [StoredEvent] in
+            var found: [StoredEvent] = []
+            for entry in contents.entries.reversed() where found.count < limit {
+                let event = entry.event
+                if let status, event.status != status { continue }
+                if !pattern.matches(event.record.type) { continue }
+                if let since, event.record.receivedAt < since { continue }
+                found.append(event)
+            }
+            return found
+        }
+    }
+
+    /// One stored event with its handler runs.
+    public func event(id: String) throws(EventStoreError) -> StoredEvent? {
+        try inspect { contents throws(EventStoreError) -> StoredEvent? in contents.indexByID[id].map { contents.entries[$0].event } }
+    }
+
+    /// Requeues events by id (see `EventStore.requeue`).
+    public func requeue(ids: [String], force: Bool, now: Int64) throws(EventStoreError) -> [String: RequeueOutcome] {
+        try mutate("requeue \(ids.count) events") { contents -> [String: RequeueOutcome] in
+            var outcomes: [String: RequeueOutcome] = [:]
+            for id in ids {
+                guard let index = contents.indexByID[id] else {
+                    outcomes[id] = .notFound
+                    continue
+                }
+                let event = contents.entries[index].event
+                if event.status == .pending, event.claimedBy != nil {
+                    outcomes[id] = .claimed
+                } else if event.status == .done, !force {
+                    outcomes[id] = .needsForce
+                } else {
+                    Self.makePending(&contents.entries[index].event, now: now, newReplay: event.status == .done)
+                    outcomes[id] = .requeued
+                }
+            }
+            contents.statistics.operations += 1
+            return outcomes
+        }.get()
+    }
+
+    /// Requeues failed events matching `typePattern` (all when `nil`).
+    public func requeueFailed(typePattern: String?, now: Int64) throws(EventStoreError) -> Int {
+        let pattern = try typePattern.map { text throws(EventStoreError) in try EventTypePattern(text) } ?? .any
+        return try mutate("requeue failed events") { contents -> Int in
+            var count = 0
+            for index in contents.entries.indices
+            where contents.entries[index].event.status == .failed && pattern.matches(contents.entries[index].event.record.type) {
+                Self.makePending(&contents.entries[index].event, now: now, newReplay: false)
+                count += 1
+            }
+            contents.statistics.operations += 1
+            return count
+        }.get()
+    }
+
+    /// Deletes done (and optionally failed) events received before `olderThan`.
+    public func prune(olderThan: Int64, includeFailed: Bool) throws(EventStoreError) -> Int {
+        try mutate("prune events") { contents -> Int in
+            let before = contents.entries.count
+            contents.entries.removeAll { entry in
+                let prunable = entry.event.status == .done || (includeFailed && entry.event.status == .failed)
+                return prunable && entry.event.record.receivedAt < olderThan
+            }
+            contents.reindex()
+            contents.statistics.operations += 1
+            return before - contents.entries.count
+        }.get()
+    }
+
+    /// Counts by status, claims and oldest pending receive time.
+    public func summary() throws(EventStoreError) -> EventStoreSummary {
+        try inspect { contents throws(EventStoreError) -> EventStoreSummary in
+            var counts: [EventStatus: Int] = [:]
+            var claimed = 0
+            var oldest: Int64?
+            for entry in contents.entries {
+                counts[entry.event.status, default: 0] += 1
+                guard entry.event.status == .pending else { continue }
+                if entry.claimed { claimed += 1 }
+                oldest = min(oldest ?? .max, entry.event.record.receivedAt)
+            }
+            return EventStoreSummary(counts: counts, claimed: claimed, oldestPendingReceivedAt: oldest)
+        }
+    }
+
+    /// Counters since the store was created: every insert is its own "batch".
+    public var statistics: EventStoreStatistics {
+        state.withLock { state in
+            if case .open(let contents) = state { return contents.statistics }
+            return EventStoreStatistics()
+        }
+    }
+
+    /// Drops everything; later calls fail with `.unavailable`.
+    public func close() {
+        state.withLock { $0 = .closed }
+    }
+
+    // MARK: Plumbing
+
+    /// Runs `body` on the contents under the lock, or fails when closed.
+    private func mutate<Value>(_ action: String, _ body: (inout Contents) -> Value) -> Result<Value, EventStoreError> {
+        state.withLock { state in
+            guard case .open(var contents) = state else {
+                return .failure(EventStoreError(.unavailable, "cannot \(action): the store is closed"))
+            }
+            // Move the contents out so that the mutation does not copy them.
+            state = .closed
+            let value = body(&contents)
+            state = .open(contents)
+            return .success(value)
+        }
+    }
+
+    /// Reads the contents under the lock.
+    private func inspect<Value>(_ body: (Contents) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
+        let result: Result<Value, EventStoreError> = state.withLock { state in
+            guard case .open(let contents) = state else {
+                return .failure(EventStoreError(.unavailable, "the memory store is closed"))
+            }
+            return Result { () throws(EventStoreError) in try body(contents) }
+        }
+        return try result.get()
+    }
+
+    /// The index of an event `owner` holds, or `.notFound` / `.notClaimed`.
+    private static func claimedIndex(_ eventID: String, owner: String, in contents: Contents, action: String) throws(EventStoreError) -> Int {
+        guard let index = contents.indexByID[eventID] else {
+            throw EventStoreError(.notFound, "cannot \(action) event \(eventID): no such event")
+        }
+        let event = contents.entries[index].event
+        guard event.status == .pending, event.claimedBy == owner else {
+            let holder = event.claimedBy.map { "claimed by \($0)" } ?? "not claimed"
+            throw EventStoreError(.notClaimed, "cannot \(action) event \(eventID): it is \(event.status.rawValue) and \(holder), not by this store (\(owner))")
+        }
+        return index
+    }
+
+    /// Handlers that succeeded in the event's current replay.
+    private static func succeeded(_ event: StoredEvent) -> Set<String> {
+        Set(event.handlers.filter { $0.succeeded && $0.replay == event.replay }.map(\.handler))
+    }
+
+    /// Pending, due `now`, attempts reset; a new replay when a done event is forced.
+    private static func makePending(_ event: inout StoredEvent, now: Int64, newReplay: Bool) {
+        if newReplay { event.replay += 1 }
+        event.status = .pending
+        event.attempts = 0
+        event.nextAttemptAt = now
+        event.updatedAt = now
+        event.claimedBy = nil
+    }
+}

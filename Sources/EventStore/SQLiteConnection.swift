@@ -1,0 +1,132 @@
+import CSQLite
+
+/// One SQLite connection with a cache of prepared statements. Not thread-safe: its owner uses it from
+/// one thread at a time (the writer thread, or a reader under a lock).
+final class SQLiteConnection {
+    /// The `sqlite3 *` handle.
+    let handle: OpaquePointer
+    /// The database file.
+    let path: String
+    /// Prepared statements by SQL text, kept for the connection's life.
+    private var statements: [String: SQLiteStatement] = [:]
+    /// Whether `close()` ran.
+    private var isClosed = false
+
+    /// Opens `path`; creates the file only when `create` is set.
+    /// - Parameters:
+    ///   - path: the database file.
+    ///   - readOnly: open with `SQLITE_OPEN_READONLY`: SQLite refuses every write.
+    ///   - create: create the file if it does not exist.
+    init(path: String, readOnly: Bool, create: Bool) throws(EventStoreError) {
+        // NOMUTEX: each connection is used by one thread at a time, so SQLite's own mutex is redundant.
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+        if create, !readOnly { flags |= SQLITE_OPEN_CREATE }
+        var opened: OpaquePointer?
+        let code = sqlite3_open_v2(path, &opened, flags, nil)
+        guard code == SQLITE_OK, let opened else {
+            let reason = opened.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_close_v2(opened)
+            throw EventStoreError(.unavailable, "cannot open the event database \(path): \(reason)", sqliteCode: code)
+        }
+        handle = opened
+        self.path = path
+    }
+
+    deinit { close() }
+
+    /// Finalizes every statement and closes the connection; idempotent.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// The error SQLite reported for the last failed call, as an `.unavailable` store error whose
+    /// message starts with `context`.
+    func error(_ context: String, code: Int32? = nil) -> EventStoreError {
+        let reported = code ?? sqlite3_extended_errcode(handle)
+        let message = String(cString: sqlite3_errmsg(handle))
+        return EventStoreError(.unavailable, "\(context): \(message)", sqliteCode: reported)
+    }
+
+    /// Runs one or more statements that take no parameters and return no rows.
+    func execute(_ sql: String) throws(EventStoreError) {
+        let code = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard code == SQLITE_OK else { throw error(sql, code: code) }
+    }
+
+    /// The cached prepared statement for `sql`, preparing it on first use.
+    func statement(_ sql: String) throws(EventStoreError) -> SQLiteStatement {
+        if let cached = statements[sql] { return cached }
+        var prepared: OpaquePointer?
+        let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
+        guard code == SQLITE_OK, let prepared else { throw error("prepare \(sql)", code: code) }
+        let statement = SQLiteStatement(handle: prepared, connection: self)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs a statement that returns no rows and returns how many rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(EventStoreError) -> Int {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        while try statement.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Runs a query and maps every row with `transform`.
+    func query<Row>(_ sql: String, _ arguments: [SQLiteValue] = [], _ transform: (SQLiteRow) throws(EventStoreError) -> Row) throws(EventStoreError) -> [Row] {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        var rows: [Row] = []
+        while try statement.step() {
+            rows.append(try transform(SQLiteRow(handle: statement.handle)))
+        }
+        return rows
+    }
+
+    /// Runs a query and maps its first row, if any.
+    func queryFirst<Row>(_ sql: String, _ arguments: [SQLiteValue] = [], _ transform: (SQLiteRow) throws(EventStoreError) -> Row) throws(EventStoreError) -> Row? {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        guard try statement.step() else { return nil }
+        return try transform(SQLiteRow(handle: statement.handle))
+    }
+
+    /// Whether a transaction is open (SQLite rolls some back by itself after I/O and full-disk errors).
+    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Runs `body` in a deferred read transaction, so that its queries see one snapshot.
+    func readTransaction<Result>(_ body: () throws(EventStoreError) -> Result) throws(EventStoreError) -> Result {
+        try execute("BEGIN DEFERRED")
+        do throws(EventStoreError) {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if isInTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Reads one integer pragma, e.g. `user_version`.
+    func pragmaInteger(_ name: String) throws(EventStoreError) -> Int64 {
+        try queryFirst("PRAGMA \(name)") { $0.int64(0) } ?? 0
+    }
+
+    /// Reads one text pragma, e.g. `journal_mode`.
+    func pragmaText(_ name: String) throws(EventStoreError) -> String {
+        try queryFirst("PRAGMA \(name)") { $0.text(0) } ?? ""
+    }
+
+    /// Sets how long SQLite waits for another connection's lock before failing with `SQLITE_BUSY`.
+    func setBusyTimeout(milliseconds: Int) {
+        sqlite3_busy_timeout(handle, Int32(clamping: milliseconds))
+    }
+}

@@ -1,0 +1,301 @@
+import Foundation
+import WebhookSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The event store in one SQLite file: WAL journal, `synchronous=FULL`, every write committed by a
+/// dedicated writer thread in shared transactions (group commit), reads on a second, read-only
+/// connection. Other processes (operator commands) may open the same file at the same time.
+///
+/// A new database file is created with mode 0600 (events hold customer data); its directory must
+/// exist — the store does not create directories, so that a mistyped path fails loudly.
+public final class SQLiteEventStore: EventStore {
+    /// The reader connection's lifecycle.
+    private enum ReaderState {
+        /// Open for queries.
+        case open(SQLiteConnection)
+        /// `close()` ran.
+        case closed
+    }
+
+    /// The database file.
+    public let path: String
+    /// The options it was opened with.
+    public let options: SQLiteEventStore.Options
+    /// The id this instance's claims are held under.
+    public let owner: String
+    /// Reports migrations, released claims and write failures, with `store.path`.
+    private let logger: Logger
+    /// The writer thread; `nil` when opened read-only.
+    private let writer: SQLiteWriter?
+    /// The read-only connection for queries, one caller at a time.
+    private let reader: LockedValue<ReaderState>
+    /// Events this instance claimed and has not yet reported on: never claimed again meanwhile,
+    /// even if a long handler outlives the lease.
+    private let inFlight = LockedValue<Set<String>>([])
+
+    /// Opens (creating and migrating if needed) the database at `path`. Blocks while SQLite opens the
+    /// file: call it at start-up, off the cooperative pool.
+    /// - Parameters:
+    ///   - path: the database file; its directory must exist.
+    ///   - logger: where migrations and write failures are reported.
+    ///   - options: read-only mode, timeouts and limits.
+    public init(path: String, logger: Logger, options: SQLiteEventStore.Options = SQLiteEventStore.Options()) throws(EventStoreError) {
+        self.path = path
+        self.options = options
+        self.owner = options.owner ?? Self.defaultOwner()
+        var logger = logger
+        logger[metadataKey: "store.path"] = path
+        self.logger = logger
+
+        if options.readOnly {
+            guard access(path, F_OK) == 0 else {
+                throw EventStoreError(.invalidArgument, "no event database at \(path)")
+            }
+            let connection = try SQLiteConnection(path: path, readOnly: true, create: false)
+            connection.setBusyTimeout(milliseconds: Int(options.busyTimeout.milliseconds))
+            try SQLiteSchema.check(connection, allowOlder: false)
+            writer = nil
+            reader = LockedValue(.open(connection))
+            return
+        }
+
+        try Self.createFileIfMissing(path)
+        let connection = try SQLiteConnection(path: path, readOnly: false, create: true)
+        connection.setBusyTimeout(milliseconds: Int(options.busyTimeout.milliseconds))
+        let mode = try connection.pragmaText("journal_mode = WAL")
+        guard mode.lowercased() == "wal" else {
+            throw EventStoreError(.unavailable, "\(path): could not switch to WAL journaling (journal_mode is \(mode))")
+        }
+        // FULL: every commit fsyncs the WAL, so that an acknowledged event survives a power cut.
+        try connection.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864")
+        try SQLiteSchema.migrate(connection, now: Self.nowMillis(), logger: logger)
+        if let maxBytes = options.maxDatabaseBytes {
+            let pageSize = max(1, try connection.pragmaInteger("page_size"))
+            _ = try connection.pragmaInteger("max_page_count = \(max(1, maxBytes / pageSize))")
+        }
+        let readerConnection = try SQLiteConnection(path: path, readOnly: true, create: false)
+        readerConnection.setBusyTimeout(milliseconds: Int(options.busyTimeout.milliseconds))
+        reader = LockedValue(.open(readerConnection))
+        writer = SQLiteWriter(connection: connection, maxBatch: options.maxBatch, maxQueuedInserts: options.maxQueuedInserts, logger: logger)
+    }
+
+    deinit { close() }
+
+    // MARK: Receiving
+
+    /// Queues `record` for the next group commit; `completion` runs on the writer thread after COMMIT.
+    public func insert(_ record: EventRecord, completion: @escaping @Sendable (Result<InsertOutcome, EventStoreError>) -> Void) {
+        guard let writer else {
+            completion(.failure(readOnlyError("store event \(record.id)")))
+            return
+        }
+        writer.insert(record, completion: completion)
+    }
+
+    // MARK: Handling
+
+    /// Claims due events for this instance (see `EventStore.claimDue`); an idle poll costs one read.
+    public func claimDue(now: Int64, limit: Int) throws(EventStoreError) -> [WorkItem] {
+        guard limit > 0 else { return [] }
+        let owner = self.owner
+        guard try read({ connection throws(EventStoreError) in try connection.hasDueEvents(now: now) }) else { return [] }
+        let expiresAt = now + options.leaseDuration.milliseconds
+        // A snapshot suffices: events claimed meanwhile by another of our workers hold a live lease.
+        let running = inFlight.withLock { $0 }
+        let items = try write("claim due events") { connection throws(EventStoreError) in
+            try connection.claimDue(now: now, limit: limit, owner: owner, expiresAt: expiresAt, skipping: running)
+        }
+        inFlight.withLock { $0.formUnion(items.map(\.event.id)) }
+        return items
+    }
+
+    /// Records a handler run for an event this instance holds, renewing its claim.
+    public func recordHandlerRun(eventID: String, run: HandlerRun) throws(EventStoreError) {
+        let owner = self.owner
+        let expiresAt = (run.finishedAt ?? run.startedAt) + options.leaseDuration.milliseconds
+        try write("record a handler run for \(eventID)") { connection throws(EventStoreError) in
+            try connection.recordHandlerRun(eventID: eventID, run: run, owner: owner, expiresAt: expiresAt)
+        }
+    }
+
+    /// Marks a claimed event done.
+    public func complete(eventID: String, now: Int64) throws(EventStoreError) {
+        try finish(eventID, status: .done, nextAttemptAt: nil, error: nil, now: now)
+    }
+
+    /// Returns a claimed event to pending, due at `at`.
+    public func retryLater(eventID: String, at: Int64, error: String, now: Int64) throws(EventStoreError) {
+        try finish(eventID, status: .pending, nextAttemptAt: at, error: error, now: now)
+    }
+
+    /// Marks a claimed event failed with its last error.
+    public func markFailed(eventID: String, error: String, now: Int64) throws(EventStoreError) {
+        try finish(eventID, status: .failed, nextAttemptAt: nil, error: error, now: now)
+    }
+
+    /// Ends this instance's claim on an event with a status. Even when that fails, the worker is done
+    /// with the event: it leaves `inFlight`, so its lease lapses and it is claimed and retried later.
+    private func finish(_ eventID: String, status: EventStatus, nextAttemptAt: Int64?, error: String?, now: Int64) throws(EventStoreError) {
+        defer { inFlight.withLock { _ = $0.remove(eventID) } }
+        let owner = self.owner
+        try write("mark \(eventID) \(status.rawValue)") { connection throws(EventStoreError) in
+            try connection.finishClaim(eventID: eventID, owner: owner, status: status, nextAttemptAt: nextAttemptAt, error: error, now: now)
+        }
+    }
+
+    /// Handlers that succeeded for an event in its current replay.
+    public func succeededHandlers(eventID: String) throws(EventStoreError) -> Set<String> {
+        try read { connection throws(EventStoreError) in try connection.succeededHandlers(eventID: eventID) }
+    }
+
+    /// Returns claims of other instances (a previous, dead run of the daemon) to pending; logs failures.
+    @discardableResult
+    public func releaseClaims() -> Int {
+        guard writer != nil else { return 0 }
+        let owner = self.owner
+        do {
+            let released = try write("release claims") { connection throws(EventStoreError) in try connection.releaseClaims(except: owner) }
+            if released > 0 {
+                logger.notice("interrupted events returned to the queue", metadata: ["store.released_claims": String(released)])
+            }
+            return released
+        } catch {
+            logger.error("could not release old claims; they return when their lease expires", metadata: ["error.message": error.description])
+            return 0
+        }
+    }
+
+    /// Extends every claim this instance holds to `now` + the lease; call it periodically when other
+    /// daemons share the database. Returns how many claims it renewed.
+    @discardableResult
+    public func renewClaims(now: Int64) throws(EventStoreError) -> Int {
+        let owner = self.owner
+        let expiresAt = now + options.leaseDuration.milliseconds
+        return try write("renew claims") { connection throws(EventStoreError) in try connection.renewClaims(owner: owner, expiresAt: expiresAt) }
+    }
+
+    // MARK: Operators
+
+    /// Stored events, newest first, filtered.
+    public func list(status: EventStatus?, typePattern: String?, since: Int64?, limit: Int) throws(EventStoreError) -> [StoredEvent] {
+        let pattern = try typePattern.map { text throws(EventStoreError) in try EventTypePattern(text) } ?? .any
+        guard limit > 0 else { return [] }
+        return try read { connection throws(EventStoreError) in
+            try connection.readTransaction { () throws(EventStoreError) in
+                try connection.listEvents(status: status, pattern: pattern, since: since, limit: limit)
+            }
+        }
+    }
+
+    /// One stored event with its handler runs.
+    public func event(id: String) throws(EventStoreError) -> StoredEvent? {
+        try read { connection throws(EventStoreError) in
+            try connection.readTransaction { () throws(EventStoreError) in try connection.storedEvent(id: id) }
+        }
+    }
+
+    /// Requeues events by id (see `EventStore.requeue`).
+    public func requeue(ids: [String], force: Bool, now: Int64) throws(EventStoreError) -> [String: RequeueOutcome] {
+        let owner = self.owner
+        return try write("requeue \(ids.count) events") { connection throws(EventStoreError) in
+            try connection.requeue(ids: ids, force: force, now: now, owner: owner)
+        }
+    }
+
+    /// Requeues failed events matching `typePattern` (all when `nil`).
+    public func requeueFailed(typePattern: String?, now: Int64) throws(EventStoreError) -> Int {
+        let pattern = try typePattern.map { text throws(EventStoreError) in try EventTypePattern(text) } ?? .any
+        return try write("requeue failed events") { connection throws(EventStoreError) in
+            try connection.requeueFailed(matching: pattern, now: now)
+        }
+    }
+
+    /// Deletes old done (and optionally failed) events in transactions of `pruneBatch` events.
+    public func prune(olderThan: Int64, includeFailed: Bool) throws(EventStoreError) -> Int {
+        let chunk = max(1, options.pruneBatch)
+        var total = 0
+        while true {
+            let deleted = try write("prune events") { connection throws(EventStoreError) in
+                try connection.pruneChunk(olderThan: olderThan, includeFailed: includeFailed, limit: chunk)
+            }
+            total += deleted
+            if deleted < chunk { return total }
+        }
+    }
+
+    /// Counts by status, claims and oldest pending receive time.
+    public func summary() throws(EventStoreError) -> EventStoreSummary {
+        try read { connection throws(EventStoreError) in
+            try connection.readTransaction { () throws(EventStoreError) in try connection.summary() }
+        }
+    }
+
+    /// Write-path counters since the store was opened (zero for a read-only store).
+    public var statistics: EventStoreStatistics { writer?.currentStatistics ?? EventStoreStatistics() }
+
+    /// Commits what is queued, stops the writer, closes both connections; idempotent.
+    public func close() {
+        writer?.close()
+        reader.withLock { state in
+            if case .open(let connection) = state { connection.close() }
+            state = .closed
+        }
+    }
+
+    // MARK: Plumbing
+
+    /// Runs a write on the writer thread in the next batch and waits for its commit.
+    private func write<Value: Sendable>(_ name: String, _ body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
+        guard let writer else { throw readOnlyError(name) }
+        return try writer.perform(name, body)
+    }
+
+    /// Runs a read on the reader connection, on the calling thread, under the reader lock.
+    private func read<Value>(_ body: (SQLiteConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
+        let result: Result<Value, EventStoreError> = reader.withLock { state in
+            guard case .open(let connection) = state else {
+                return .failure(EventStoreError(.unavailable, "\(path): the store is closed"))
+            }
+            return Result { () throws(EventStoreError) in try body(connection) }
+        }
+        return try result.get()
+    }
+
+    /// The error for a write on a read-only store.
+    private func readOnlyError(_ action: String) -> EventStoreError {
+        EventStoreError(.readOnly, "cannot \(action): \(path) was opened read-only")
+    }
+
+    /// Creates the database file with mode 0600 when it does not exist, so that SQLite (which would
+    /// use 0644) and its -wal and -shm files (which copy the database's mode) keep events private.
+    private static func createFileIfMissing(_ path: String) throws(EventStoreError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw EventStoreError(.invalidArgument, "cannot create the event database \(path): directory \(directory) does not exist")
+        }
+        do {
+            let descriptor = try systemCall("open(\(path))") { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
+            Glibc.close(descriptor)
+        } catch where error.code == EEXIST {
+            return
+        } catch {
+            throw EventStoreError(.unavailable, "cannot create the event database: \(error)")
+        }
+    }
+
+    /// `HOSTNAME:PID:RANDOM`: unique per opened store, readable in `events show`.
+    private static func defaultOwner() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count - 1) == 0
+            ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            : "localhost"
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(host):\(getpid()):\(suffix)"
+    }
+
+    /// Now in Unix milliseconds.
+    private static func nowMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+}

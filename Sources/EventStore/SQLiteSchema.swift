@@ -1,0 +1,127 @@
+import WebhookSupport
+
+/// The event database's schema: an ordered list of migrations, the version reached kept in
+/// `PRAGMA user_version` and each applied migration listed in `schema_migrations`.
+enum SQLiteSchema {
+    /// One step from version `version - 1` to `version`.
+    struct Migration {
+        /// The version the database has after this step.
+        let version: Int64
+        /// What the step does, for `schema_migrations` and the log.
+        let summary: String
+        /// The statements, run in the migration's transaction.
+        let sql: String
+    }
+
+    /// `PRAGMA application_id` of our databases ("SWHD"), so that another program's file is refused.
+    static let applicationID: Int64 = 0x5357_4844
+
+    /// Every migration, in order; append, never edit one that has shipped.
+    static let migrations: [Migration] = [
+        Migration(version: 1, summary: "events, handler runs, migrations", sql: """
+            CREATE TABLE events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                object_id TEXT,
+                created INTEGER NOT NULL,
+                livemode INTEGER NOT NULL CHECK (livemode IN (0, 1)),
+                account TEXT,
+                api_version TEXT,
+                body BLOB NOT NULL,
+                received_at INTEGER NOT NULL,
+                verified_by TEXT,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER,
+                last_error TEXT,
+                updated_at INTEGER NOT NULL,
+                replay INTEGER NOT NULL DEFAULT 0,
+                claimed_by TEXT,
+                claim_expires_at INTEGER
+            );
+            -- Claiming walks pending events in the order received.
+            CREATE INDEX events_pending ON events (seq) WHERE status = 'pending';
+            -- "Is an older or claimed event pending for this object?"
+            CREATE INDEX events_pending_object ON events (object_id, seq) WHERE status = 'pending' AND object_id IS NOT NULL;
+            CREATE INDEX events_status ON events (status, seq);
+            CREATE INDEX events_received ON events (received_at);
+            CREATE TABLE handler_runs (
+                event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+                replay INTEGER NOT NULL,
+                handler TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER,
+                succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1)),
+                error TEXT,
+                output TEXT
+            );
+            CREATE INDEX handler_runs_event ON handler_runs (event_id, replay, handler);
+            CREATE TABLE schema_migrations (
+                version INTEGER PRIMARY KEY,
+                summary TEXT NOT NULL,
+                applied_at INTEGER NOT NULL
+            );
+            """),
+    ]
+
+    /// The version this build reads and writes.
+    static var currentVersion: Int64 { migrations.last?.version ?? 0 }
+
+    /// Brings the database of a read-write connection to `currentVersion`, in one transaction that
+    /// holds the write lock, so that two processes opening a new file at once migrate it once.
+    static func migrate(_ connection: SQLiteConnection, now: Int64, logger: Logger) throws(EventStoreError) {
+        // Fast path without the write lock: an operator command opening a migrated database while
+        // the daemon writes must not queue behind it.
+        if try connection.pragmaInteger("user_version") == currentVersion,
+           try connection.pragmaInteger("application_id") == applicationID {
+            return
+        }
+        try connection.execute("BEGIN IMMEDIATE")
+        do throws(EventStoreError) {
+            let version = try check(connection, allowOlder: true)
+            for migration in migrations where migration.version > version {
+                do throws(EventStoreError) {
+                    try connection.execute(migration.sql)
+                    try connection.run(
+                        "INSERT INTO schema_migrations (version, summary, applied_at) VALUES (?, ?, ?)",
+                        [.integer(migration.version), .text(migration.summary), .integer(now)]
+                    )
+                    try connection.execute("PRAGMA user_version = \(migration.version)")
+                } catch {
+                    throw EventStoreError(.schema, "\(connection.path): migration to version \(migration.version) (\(migration.summary)) failed: \(error.message)", sqliteCode: error.sqliteCode)
+                }
+                logger.notice("event database migrated", metadata: ["store.path": connection.path, "schema.version": String(migration.version)])
+            }
+            try connection.execute("PRAGMA application_id = \(applicationID)")
+            try connection.execute("COMMIT")
+        } catch {
+            if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Checks that the database is ours and not newer than this build, and returns its version;
+    /// an older version is an error unless `allowOlder` (read-only opens cannot migrate).
+    @discardableResult
+    static func check(_ connection: SQLiteConnection, allowOlder: Bool) throws(EventStoreError) -> Int64 {
+        let version = try connection.pragmaInteger("user_version")
+        let application = try connection.pragmaInteger("application_id")
+        let path = connection.path
+        if application != applicationID {
+            let tables = try connection.queryFirst("SELECT count(*) FROM sqlite_schema WHERE type = 'table'") { $0.int(0) } ?? 0
+            // A brand-new file has no application id and no tables; anything else belongs to someone else.
+            guard application == 0, version == 0, tables == 0 else {
+                throw EventStoreError(.schema, "\(path) is not a stripe-webhookd event database (application_id \(application), user_version \(version), \(tables) tables)")
+            }
+        }
+        if version > currentVersion {
+            throw EventStoreError(.schema, "\(path) has schema version \(version), newer than this build understands (\(currentVersion)); run a stripe-webhookd at least as new as the one that wrote it")
+        }
+        if version < currentVersion, !allowOlder {
+            throw EventStoreError(.schema, "\(path) has schema version \(version) and needs migrating to \(currentVersion); open it read-write once (start the daemon)")
+        }
+        return version
+    }
+}

@@ -1,0 +1,253 @@
+import Dispatch
+import Foundation
+import WebhookSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The store's one writer: a dedicated thread (never the cooperative pool) that owns the read-write
+/// connection and commits queued inserts and other writes together, one transaction and one fsync
+/// per batch (group commit). Callers hear back only after the commit.
+final class SQLiteWriter: @unchecked Sendable {
+    // @unchecked: `state`, `queue`, `statistics` and `thread` are guarded by `condition`;
+    // `connection`, `failureStreak` and `lastFailureLog` are touched only by the writer thread once
+    // `init` has handed the connection over.
+
+    /// The writer's lifecycle.
+    private enum State {
+        /// Taking work.
+        case running
+        /// `close()` was called: committing what is queued, taking nothing new.
+        case draining
+        /// The thread has exited and the connection is closed.
+        case stopped
+    }
+
+    /// One queued write.
+    enum Job: Sendable {
+        /// Insert a record; call back after the commit.
+        case insert(EventRecord, @Sendable (Result<InsertOutcome, EventStoreError>) -> Void)
+        /// Any other write.
+        case operation(any SQLiteWriteOperation)
+    }
+
+    /// The one lock; also wakes the writer and `close()` waiters.
+    private let condition = NSCondition()
+    /// Where the writer is in its life.
+    private var state = State.running
+    /// Writes waiting for the next batch, in arrival order.
+    private var queue: [Job] = []
+    /// Counters for `currentStatistics`.
+    private var statistics = EventStoreStatistics()
+    /// The writer thread, once running, to catch calls from it.
+    private var thread: pthread_t?
+    /// The read-write connection; writer thread only.
+    private let connection: SQLiteConnection
+    /// Most jobs per transaction.
+    private let maxBatch: Int
+    /// Most writes allowed to wait.
+    private let maxQueuedInserts: Int
+    /// Where failures and recovery are reported.
+    private let logger: Logger
+    /// Failed batches in a row; writer thread only.
+    private var failureStreak = 0
+    /// When a failure was last logged (uptime ns); writer thread only.
+    private var lastFailureLog: UInt64 = 0
+
+    /// Takes over `connection` and starts the writer thread.
+    /// - Parameters:
+    ///   - connection: the read-write connection; no one else may use it afterwards.
+    ///   - maxBatch: most jobs committed in one transaction.
+    ///   - maxQueuedInserts: inserts waiting beyond this are refused at once (back-pressure → 503).
+    ///   - logger: where batch failures are reported.
+    init(connection: SQLiteConnection, maxBatch: Int, maxQueuedInserts: Int, logger: Logger) {
+        self.connection = connection
+        self.maxBatch = max(1, maxBatch)
+        self.maxQueuedInserts = max(1, maxQueuedInserts)
+        self.logger = logger
+        let thread = Thread { [self] in self.main() }
+        thread.name = "webhookd-store-writer"
+        thread.start()
+    }
+
+    /// Write-path counters so far.
+    var currentStatistics: EventStoreStatistics {
+        condition.lock()
+        defer { condition.unlock() }
+        return statistics
+    }
+
+    /// Queues an insert; `completion` runs on the writer thread after the commit, or at once with an
+    /// error when the writer is closed or the queue is full.
+    func insert(_ record: EventRecord, completion: @escaping @Sendable (Result<InsertOutcome, EventStoreError>) -> Void) {
+        condition.lock()
+        guard state == .running else {
+            condition.unlock()
+            completion(.failure(EventStoreError(.unavailable, "cannot store event \(record.id): the store is closed")))
+            return
+        }
+        guard queue.count < maxQueuedInserts else {
+            let waiting = queue.count
+            condition.unlock()
+            completion(.failure(EventStoreError(.unavailable, "cannot store event \(record.id): \(waiting) writes are already waiting for the disk")))
+            return
+        }
+        queue.append(.insert(record, completion))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Runs `body` on the writer thread inside the next batch and blocks until that batch committed.
+    /// Must not be called from the writer thread (an insert completion): that would wait for itself.
+    func perform<Value: Sendable>(_ name: String, _ body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
+        let operation = BlockingWrite(name: name, body: body)
+        condition.lock()
+        if let thread, pthread_equal(thread, pthread_self()) != 0 {
+            condition.unlock()
+            throw EventStoreError(.invalidArgument, "\(name) was called from the store's writer thread (inside an insert completion); it would wait for itself")
+        }
+        guard state == .running else {
+            condition.unlock()
+            throw EventStoreError(.unavailable, "\(name): the store is closed")
+        }
+        queue.append(.operation(operation))
+        condition.signal()
+        condition.unlock()
+        return try operation.wait()
+    }
+
+    /// Commits everything queued, stops the thread and closes the connection; returns when done.
+    /// From the writer thread itself it only asks the thread to stop.
+    func close() {
+        condition.lock()
+        defer { condition.unlock() }
+        if state == .running {
+            state = .draining
+            condition.broadcast()
+        }
+        if let thread, pthread_equal(thread, pthread_self()) != 0 { return }
+        while state != .stopped { condition.wait() }
+    }
+
+    // MARK: The writer thread
+
+    /// The thread's body: commit batches until drained, then close the connection.
+    private func main() {
+        condition.lock()
+        thread = pthread_self()
+        condition.unlock()
+        while let batch = nextBatch() {
+            commit(batch)
+        }
+        // SQLite's advice for long-lived connections: refresh planner statistics where useful on close.
+        try? connection.execute("PRAGMA optimize")
+        connection.close()
+        condition.lock()
+        state = .stopped
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for work and takes up to `maxBatch` jobs; `nil` once draining found the queue empty.
+    private func nextBatch() -> [Job]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty, state == .running { condition.wait() }
+        if queue.isEmpty { return nil }
+        if queue.count <= maxBatch {
+            var batch: [Job] = []
+            swap(&batch, &queue)
+            return batch
+        }
+        let batch = Array(queue.prefix(maxBatch))
+        queue.removeFirst(maxBatch)
+        return batch
+    }
+
+    /// Runs a batch in one transaction and reports to every caller after COMMIT or ROLLBACK.
+    private func commit(_ batch: [Job]) {
+        var outcomes = [InsertOutcome?](repeating: nil, count: batch.count)
+        var failures = [EventStoreError?](repeating: nil, count: batch.count)
+        var batchError: EventStoreError?
+        do throws(EventStoreError) {
+            try connection.execute("BEGIN IMMEDIATE")
+            for (index, job) in batch.enumerated() {
+                switch job {
+                case .insert(let record, _):
+                    outcomes[index] = try connection.insertEvent(record) ? .stored : .duplicate
+                case .operation(let operation):
+                    failures[index] = try runIsolated(operation)
+                }
+            }
+            try connection.execute("COMMIT")
+        } catch {
+            // Some errors (I/O, full disk) already rolled the transaction back; the rest leave it open.
+            if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+            let writes = batch.count == 1 ? "1 write" : "\(batch.count) writes"
+            batchError = EventStoreError(.unavailable, "a batch of \(writes) was rolled back: \(error.message)", sqliteCode: error.sqliteCode)
+        }
+        record(batch: batch, outcomes: outcomes, failures: failures, error: batchError)
+        for (index, job) in batch.enumerated() {
+            switch job {
+            case .insert(_, let completion):
+                if let outcome = outcomes[index], batchError == nil {
+                    completion(.success(outcome))
+                } else {
+                    completion(.failure(batchError ?? EventStoreError(.unavailable, "the insert was not run")))
+                }
+            case .operation(let operation):
+                operation.finish(batchError ?? failures[index])
+            }
+        }
+    }
+
+    /// Runs one operation inside a savepoint so that its own failure (unknown id, claim lost) undoes
+    /// only its work; returns that failure. Throws when the transaction itself is gone.
+    private func runIsolated(_ operation: any SQLiteWriteOperation) throws(EventStoreError) -> EventStoreError? {
+        try connection.execute("SAVEPOINT operation")
+        do throws(EventStoreError) {
+            try operation.run(connection)
+            try connection.execute("RELEASE operation")
+            return nil
+        } catch {
+            guard connection.isInTransaction else { throw error }
+            try connection.execute("ROLLBACK TO operation")
+            try connection.execute("RELEASE operation")
+            return error
+        }
+    }
+
+    /// Updates the counters and logs failures (the first of a streak, then at most every 10 s) and recovery.
+    private func record(batch: [Job], outcomes: [InsertOutcome?], failures: [EventStoreError?], error: EventStoreError?) {
+        condition.lock()
+        if error == nil {
+            statistics.committedBatches += 1
+            statistics.largestBatch = max(statistics.largestBatch, batch.count)
+            for (index, job) in batch.enumerated() {
+                switch job {
+                case .insert: if outcomes[index] == .stored { statistics.storedEvents += 1 } else { statistics.duplicateEvents += 1 }
+                case .operation: if failures[index] == nil { statistics.operations += 1 }
+                }
+            }
+        } else {
+            statistics.failedBatches += 1
+        }
+        let failedBatches = statistics.failedBatches
+        condition.unlock()
+
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let error {
+            failureStreak += 1
+            if failureStreak == 1 || now - lastFailureLog >= 10_000_000_000 {
+                lastFailureLog = now
+                logger.error("event store cannot write; every caller in the batch gets an error", metadata: [
+                    "batch.size": String(batch.count), "error.message": error.message,
+                    "store.failed_batches": String(failedBatches), "store.failure_streak": String(failureStreak),
+                ])
+            }
+        } else if failureStreak > 0 {
+            logger.notice("event store writes again", metadata: ["store.failure_streak": String(failureStreak)])
+            failureStreak = 0
+        }
+    }
+}
