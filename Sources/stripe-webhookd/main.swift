@@ -1,2 +1,6 @@
+// Parse arguments, load configuration, build, run: nothing else lives here.
+import Foundation
 import WebhookDaemon
-print(sampleCount)
+
+let status = CommandLineInterface.run(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+exit(status.rawValue)

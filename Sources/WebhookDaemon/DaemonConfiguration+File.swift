@@ -1,0 +1,224 @@
+import Foundation
+import WebhookSupport
+
+extension DaemonConfiguration {
+    /// Applies a JSON config file's settings on top of `self`. Unknown keys are rejected by name, so a
+    /// typo never silently falls back to a default.
+    public mutating func apply(configFile path: String) throws(ConfigurationError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("config file \(path): cannot read it (does it exist?)")
+        }
+        try apply(configJSON: data, source: path)
+    }
+
+    /// Applies settings from JSON `data`; `source` names it in error messages.
+    public mutating func apply(configJSON data: Data, source: String) throws(ConfigurationError) {
+        let file: FileSettings
+        do {
+            file = try JSONDecoder().decode(FileSettings.self, from: data)
+        } catch let error as ConfigurationError {
+            throw ConfigurationError("config file \(source): \(error.message)")
+        } catch let error as DecodingError {
+            throw ConfigurationError("config file \(source): \(Self.explain(error))")
+        } catch {
+            throw ConfigurationError("config file \(source): \(error)")
+        }
+        if let v = file.host { host = v }
+        if let v = file.port { port = v }
+        if let v = file.path { path = v }
+        if let v = file.secrets { secrets = v.map { SecretReference(parsing: $0.value, label: $0.label) } }
+        if let v = file.toleranceSeconds { toleranceSeconds = v }
+        if let v = file.disableTimestampCheck { disableTimestampCheck = v }
+        if let v = file.logLevel {
+            guard let level = Logger.Level(name: v) else {
+                throw ConfigurationError("config file \(source): log_level: \"\(v)\" is not one of \(Self.levelNames)")
+            }
+            logLevel = level
+        }
+        if let v = file.logFormat {
+            guard let format = LogSink.Format(rawValue: v) else {
+                throw ConfigurationError("config file \(source): log_format: \"\(v)\" is not one of text, json")
+            }
+            logFormat = format
+        }
+        if let v = file.store { store = v }
+        if let v = file.eventLoops { eventLoops = v }
+        if let v = file.workers { workers = v }
+        if let v = file.shutdownGraceSeconds { shutdownGraceSeconds = v }
+        if let l = file.limits {
+            if let v = l.maxRequestLineBytes { limits.maxRequestLineBytes = v }
+            if let v = l.maxHeaderBytes { limits.maxHeaderBytes = v }
+            if let v = l.maxHeaderCount { limits.maxHeaderCount = v }
+            if let v = l.maxBodyBytes { limits.maxBodyBytes = v }
+            if let v = l.headerTimeoutSeconds { limits.headerTimeoutSeconds = v }
+            if let v = l.bodyTimeoutSeconds { limits.bodyTimeoutSeconds = v }
+            if let v = l.idleTimeoutSeconds { limits.idleTimeoutSeconds = v }
+            if let v = l.maxConnections { limits.maxConnections = v }
+        }
+        if let r = file.retry {
+            if let v = r.maxAttempts { retry.maxAttempts = v }
+            if let v = r.initialDelaySeconds { retry.initialDelaySeconds = v }
+            if let v = r.maxDelaySeconds { retry.maxDelaySeconds = v }
+        }
+    }
+
+    static let levelNames = Logger.Level.allCases.map(\.description).joined(separator: ", ")
+
+    /// Turns a decoding error into a sentence naming the key path and what was expected.
+    static func explain(_ error: DecodingError) -> String {
+        func keyPath(_ path: [any CodingKey]) -> String {
+            path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "\(keyPath(context.codingPath)): expected \(Self.typeName(type))"
+        case .valueNotFound(let type, let context):
+            return "\(keyPath(context.codingPath)): expected \(Self.typeName(type)), found null"
+        case .keyNotFound(let key, let context):
+            let parent = keyPath(context.codingPath)
+            return "\(parent.isEmpty ? "" : parent + ": ")missing required key \"\(key.stringValue)\""
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "not valid JSON (\(context.underlyingError.map { "\($0)" } ?? context.debugDescription))" }
+            return "\(keyPath(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default: "a value of another type (see config.example.json)"
+        }
+    }
+}
+
+/// A JSON object key that may be any string: used to find keys the schema does not know.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
+}
+
+extension KeyedDecodingContainer {
+    /// Throws when the JSON object holds a key outside `Key`'s cases, naming it and the allowed ones.
+    func rejectUnknownKeys<Known: CodingKey & CaseIterable>(_ known: Known.Type, in decoder: any Decoder, context: String) throws {
+        let all = try decoder.container(keyedBy: AnyCodingKey.self)
+        let allowed = Set(Known.allCases.map(\.stringValue))
+        for key in all.allKeys where !allowed.contains(key.stringValue) {
+            let place = context.isEmpty ? "" : "\(context): "
+            throw ConfigurationError("\(place)unknown key \"\(key.stringValue)\"; expected one of: \(Known.allCases.map(\.stringValue).sorted().joined(separator: ", "))")
+        }
+    }
+}
+
+/// The config file's shape: every key optional, unknown keys rejected.
+struct FileSettings: Decodable {
+    var host: String?
+    var port: Int?
+    var path: String?
+    var secrets: [SecretSetting]?
+    var toleranceSeconds: Int64?
+    var disableTimestampCheck: Bool?
+    var logLevel: String?
+    var logFormat: String?
+    var store: String?
+    var eventLoops: Int?
+    var workers: Int?
+    var shutdownGraceSeconds: Int?
+    var limits: LimitSettings?
+    var retry: RetrySettings?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, path, secrets, store, workers, limits, retry
+        case toleranceSeconds = "tolerance_seconds", disableTimestampCheck = "disable_timestamp_check"
+        case logLevel = "log_level", logFormat = "log_format", eventLoops = "event_loops"
+        case shutdownGraceSeconds = "shutdown_grace_seconds"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "")
+        host = try c.decodeIfPresent(String.self, forKey: .host)
+        port = try c.decodeIfPresent(Int.self, forKey: .port)
+        path = try c.decodeIfPresent(String.self, forKey: .path)
+        secrets = try c.decodeIfPresent([SecretSetting].self, forKey: .secrets)
+        toleranceSeconds = try c.decodeIfPresent(Int64.self, forKey: .toleranceSeconds)
+        disableTimestampCheck = try c.decodeIfPresent(Bool.self, forKey: .disableTimestampCheck)
+        logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)
+        logFormat = try c.decodeIfPresent(String.self, forKey: .logFormat)
+        store = try c.decodeIfPresent(String.self, forKey: .store)
+        eventLoops = try c.decodeIfPresent(Int.self, forKey: .eventLoops)
+        workers = try c.decodeIfPresent(Int.self, forKey: .workers)
+        shutdownGraceSeconds = try c.decodeIfPresent(Int.self, forKey: .shutdownGraceSeconds)
+        limits = try c.decodeIfPresent(LimitSettings.self, forKey: .limits)
+        retry = try c.decodeIfPresent(RetrySettings.self, forKey: .retry)
+    }
+}
+
+/// One entry of `secrets`: a string (`env:NAME`, `file:PATH`, a literal) or `{"value": …, "label": …}`.
+struct SecretSetting: Decodable {
+    var value: String
+    var label: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case value, label }
+
+    init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
+            value = text
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "secrets entry")
+        value = try c.decode(String.self, forKey: .value)
+        label = try c.decodeIfPresent(String.self, forKey: .label)
+    }
+}
+
+/// The `limits` object.
+struct LimitSettings: Decodable {
+    var maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes: Int?
+    var headerTimeoutSeconds, bodyTimeoutSeconds, idleTimeoutSeconds, maxConnections: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxRequestLineBytes = "max_request_line_bytes", maxHeaderBytes = "max_header_bytes"
+        case maxHeaderCount = "max_header_count", maxBodyBytes = "max_body_bytes"
+        case headerTimeoutSeconds = "header_timeout_seconds", bodyTimeoutSeconds = "body_timeout_seconds"
+        case idleTimeoutSeconds = "idle_timeout_seconds", maxConnections = "max_connections"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "limits")
+        maxRequestLineBytes = try c.decodeIfPresent(Int.self, forKey: .maxRequestLineBytes)
+        maxHeaderBytes = try c.decodeIfPresent(Int.self, forKey: .maxHeaderBytes)
+        maxHeaderCount = try c.decodeIfPresent(Int.self, forKey: .maxHeaderCount)
+        maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes)
+        headerTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .headerTimeoutSeconds)
+        bodyTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .bodyTimeoutSeconds)
+        idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds)
+        maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections)
+    }
+}
+
+/// The `retry` object.
+struct RetrySettings: Decodable {
+    var maxAttempts: Int?
+    var initialDelaySeconds, maxDelaySeconds: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxAttempts = "max_attempts", initialDelaySeconds = "initial_delay_seconds", maxDelaySeconds = "max_delay_seconds"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "retry")
+        maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts)
+        initialDelaySeconds = try c.decodeIfPresent(Double.self, forKey: .initialDelaySeconds)
+        maxDelaySeconds = try c.decodeIfPresent(Double.self, forKey: .maxDelaySeconds)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import WebhookSupport
+
+/// Everything the daemon can be told: by the JSON config file, the environment and flags, in that
+/// order of precedence (a flag beats the environment, which beats the file, which beats the default).
+public struct DaemonConfiguration: Sendable, Equatable {
+    /// Address to listen on. Default `127.0.0.1`: behind a reverse proxy on the same host.
+    public var host = "127.0.0.1"
+    /// TCP port. Default 4242 (the port `stripe listen --forward-to` examples use); 0 picks a free one.
+    public var port = 4242
+    /// Path Stripe posts to. Default `/webhook`.
+    public var path = "/webhook"
+    /// Signing secrets (`whsec_…`); an event is accepted when any of them verifies it.
+    public var secrets: [SecretReference] = []
+    /// Accepted clock difference between the signature's `t` and now, in seconds. Default 300 (Stripe's).
+    public var toleranceSeconds: Int64 = 300
+    /// Turns the timestamp check off (replay protection gone); logged loudly at start-up.
+    public var disableTimestampCheck = false
+    /// Minimum log level. Default `info`.
+    public var logLevel: Logger.Level = .info
+    /// Log line format; `nil` picks text on a terminal, JSON otherwise.
+    public var logFormat: LogSink.Format?
+    /// Where accepted events are stored: `sqlite:PATH` (default `sqlite:stripe-webhookd.sqlite`) or `memory`.
+    public var store = "sqlite:stripe-webhookd.sqlite"
+    /// Event-loop threads serving HTTP. Default: one per core.
+    public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Worker threads running handlers. Default 4.
+    public var workers = 4
+    /// Seconds that in-flight requests get to finish on SIGTERM or SIGINT. Default 10.
+    public var shutdownGraceSeconds = 10
+    /// HTTP limits.
+    public var limits = Limits()
+    /// Handler retry policy.
+    public var retry = Retry()
+
+    /// HTTP limits, each enforced by the request decoder or the connection's deadlines.
+    public struct Limits: Sendable, Equatable {
+        /// Longest request line, in bytes. Default 8 KiB.
+        public var maxRequestLineBytes = 8 * 1024
+        /// Largest header section, in bytes. Default 32 KiB.
+        public var maxHeaderBytes = 32 * 1024
+        /// Most header fields in one request. Default 100.
+        public var maxHeaderCount = 100
+        /// Largest request body, in bytes. Default 1 MiB; larger gets 413.
+        public var maxBodyBytes = 1024 * 1024
+        /// Seconds a client has to send the request line and headers. Default 10.
+        public var headerTimeoutSeconds = 10
+        /// Seconds a client has to send the body. Default 30.
+        public var bodyTimeoutSeconds = 30
+        /// Seconds an idle keep-alive connection is kept open. Default 60.
+        public var idleTimeoutSeconds = 60
+        /// Most open connections; the next one gets a fast 503. Default 1024.
+        public var maxConnections = 1024
+    }
+
+    /// How failed handlers are retried before the event becomes a dead letter.
+    public struct Retry: Sendable, Equatable {
+        /// Attempts per event before it is marked failed. Default 10.
+        public var maxAttempts = 10
+        /// Delay before the second attempt, in seconds; it doubles each time. Default 1.
+        public var initialDelaySeconds = 1.0
+        /// Longest delay between attempts, in seconds. Default 3600.
+        public var maxDelaySeconds = 3600.0
+    }
+
+    /// The defaults.
+    public init() {}
+
+    /// Checks values that no single field can check alone. Errors name the key.
+    public func validate() throws(ConfigurationError) {
+        guard (0...65535).contains(port) else { throw ConfigurationError("port: \(port) is not a TCP port (0–65535)") }
+        guard path.hasPrefix("/"), !path.contains(" "), !path.contains("?") else {
+            throw ConfigurationError("path: \"\(path)\" must start with / and hold no spaces or query")
+        }
+        guard !host.isEmpty else { throw ConfigurationError("host: must not be empty (use 127.0.0.1 or 0.0.0.0)") }
+        if toleranceSeconds <= 0 {
+            throw ConfigurationError("tolerance_seconds: \(toleranceSeconds) is not allowed; Stripe's default is 300. "
+                + "To turn the timestamp check off (not recommended) set disable_timestamp_check")
+        }
+        guard eventLoops >= 1, eventLoops <= 64 else { throw ConfigurationError("event_loops: must be 1–64") }
+        guard workers >= 1, workers <= 256 else { throw ConfigurationError("workers: must be 1–256") }
+        guard shutdownGraceSeconds >= 0 else { throw ConfigurationError("shutdown_grace_seconds: must be 0 or more") }
+        let positive: [(String, Int)] = [
+            ("limits.max_request_line_bytes", limits.maxRequestLineBytes), ("limits.max_header_bytes", limits.maxHeaderBytes),
+            ("limits.max_header_count", limits.maxHeaderCount), ("limits.max_body_bytes", limits.maxBodyBytes),
+            ("limits.header_timeout_seconds", limits.headerTimeoutSeconds), ("limits.body_timeout_seconds", limits.bodyTimeoutSeconds),
+            ("limits.idle_timeout_seconds", limits.idleTimeoutSeconds), ("limits.max_connections", limits.maxConnections),
+            ("retry.max_attempts", retry.maxAttempts),
+        ]
+        for (key, value) in positive where value <= 0 {
+            throw ConfigurationError("\(key): must be a positive number, got \(value)")
+        }
+        guard retry.initialDelaySeconds > 0, retry.maxDelaySeconds >= retry.initialDelaySeconds else {
+            throw ConfigurationError("retry: initial_delay_seconds must be > 0 and max_delay_seconds at least as large")
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import EventStore
+import Foundation
+import StripeWebhooks
+import WebhookSupport
+
+/// Runs handlers for stored events on its own worker threads (never the cooperative pool): claims due
+/// events from the store, runs every matching handler that has not yet succeeded for the event, and
+/// records the outcome: done, retry later with back-off, or failed (dead letter).
+final class EventDispatcher: @unchecked Sendable {
+    // @unchecked: mutable state (`state`, `wakeups`, `threadsRunning`) is guarded by `condition`.
+    private enum State { case idle, running, stopping, stopped }
+
+    private let store: any EventStore
+    private let router: EventRouter
+    private let retry: RetryPolicy
+    private let workerCount: Int
+    private let logger: Logger
+    private let condition = NSCondition()
+    private var state = State.idle
+    private var wakeups = 0
+    private var threadsRunning = 0
+
+    /// Longest a worker sleeps before looking for due retries again.
+    static let pollInterval: TimeInterval = 0.5
+    /// Events one worker claims at a time.
+    static let claimBatch = 16
+
+    /// Creates a dispatcher over `store` with `workers` threads.
+    init(store: any EventStore, router: EventRouter, retry: RetryPolicy, workers: Int, logger: Logger) {
+        self.store = store
+        self.router = router
+        self.retry = retry
+        self.workerCount = workers
+        self.logger = logger
+    }
+
+    /// Returns interrupted work to the queue and starts the workers.
+    func start() {
+        store.releaseClaims()
+        condition.lock()
+        defer { condition.unlock() }
+        guard state == .idle else { return }
+        state = .running
+        for index in 0..<workerCount {
+            threadsRunning += 1
+            let thread = Thread { [self] in self.work() }
+            thread.name = "webhookd-worker-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Wakes a worker: a new event was stored.
+    func wake() {
+        condition.lock()
+        wakeups += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Stops claiming new work, lets running handlers finish, and returns when every worker has exited.
+    /// Events not yet handled stay pending for the next start.
+    func stop() {
+        condition.lock()
+        if state == .running { state = .stopping }
+        condition.broadcast()
+        while threadsRunning > 0 { condition.wait() }
+        state = .stopped
+        condition.unlock()
+    }
+
+    private var isRunning: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return state == .running
+    }
+
+    private func work() {
+        defer {
+            condition.lock()
+            threadsRunning -= 1
+            condition.broadcast()
+            condition.unlock()
+        }
+        while isRunning {
+            let items: [WorkItem]
+            do {
+                items = try store.claimDue(now: Self.nowMillis(), limit: Self.claimBatch)
+            } catch {
+                logger.error("could not claim events from the store; retrying", metadata: ["error.message": String(describing: error)])
+                sleep(seconds: 1)
+                continue
+            }
+            if items.isEmpty {
+                sleep(seconds: Self.pollInterval)
+                continue
+            }
+            for item in items { process(item) }
+        }
+    }
+
+    /// Sleeps until woken by `wake()` or `stop()`, or until `seconds` pass.
+    private func sleep(seconds: TimeInterval) {
+        condition.lock()
+        defer { condition.unlock() }
+        if wakeups == 0, state == .running {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+        }
+        wakeups = 0
+    }
+
+    /// Runs the handlers for one claimed event and records the outcome.
+    func process(_ item: WorkItem) {
+        let record = item.event
+        var metadata: Logger.Metadata = ["event.id": record.id, "event.type": record.type, "event.attempt": String(item.attempt)]
+        let event: StripeEvent
+        do {
+            event = try StripeEvent.decode(from: record.body)
+        } catch {
+            // It decoded when it was received; a body that no longer does is corrupt storage.
+            finish(record.id, failure: "stored body no longer decodes: \(error)", attempt: item.attempt, final: true, metadata: metadata)
+            return
+        }
+        let handlers = router.handlers(for: event.type)
+        if handlers.isEmpty {
+            logger.info("Unhandled event type: \(record.type)", metadata: metadata)
+            finish(record.id, failure: nil, attempt: item.attempt, final: false, metadata: metadata)
+            return
+        }
+        let context = EventHandlerContext(attempt: item.attempt, body: record.body)
+        var failures: [String] = []
+        for handler in handlers where !item.succeededHandlers.contains(handler.name) {
+            let started = Self.nowMillis()
+            var run = HandlerRun(handler: handler.name, attempt: item.attempt, startedAt: started, finishedAt: nil, succeeded: false, error: nil, output: nil)
+            do {
+                try handler.handle(event, context: context)
+                run.succeeded = true
+            } catch {
+                run.error = String(describing: error)
+                failures.append("\(handler.name): \(error)")
+                metadata["handler"] = handler.name
+                logger.warning("handler failed", metadata: metadata.merging(["error.message": String(describing: error)]) { $1 })
+            }
+            run.finishedAt = Self.nowMillis()
+            do {
+                try store.recordHandlerRun(eventID: record.id, run: run)
+            } catch {
+                logger.error("could not record a handler run", metadata: metadata.merging(["error.message": String(describing: error)]) { $1 })
+            }
+        }
+        finish(record.id, failure: failures.isEmpty ? nil : failures.joined(separator: "; "),
+               attempt: item.attempt, final: item.attempt >= retry.maxAttempts, metadata: metadata)
+    }
+
+    /// Records done, retry-later or failed.
+    private func finish(_ id: String, failure: String?, attempt: Int, final: Bool, metadata: Logger.Metadata) {
+        let now = Self.nowMillis()
+        do {
+            guard let failure else {
+                try store.complete(eventID: id, now: now)
+                return
+            }
+            if final {
+                try store.markFailed(eventID: id, error: failure, now: now)
+                logger.error("event failed after \(attempt) attempts; it is a dead letter until replayed", metadata: metadata)
+            } else {
+                let delay = retry.delay(afterAttempt: attempt)
+                try store.retryLater(eventID: id, at: now + delay, error: failure, now: now)
+                logger.notice("event will be retried", metadata: metadata.merging(["retry.in_ms": String(delay)]) { $1 })
+            }
+        } catch {
+            logger.error("could not record the event's outcome; it will be retried", metadata: metadata.merging(["error.message": String(describing: error)]) { $1 })
+        }
+    }
+
+    /// Unix time in milliseconds.
+    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

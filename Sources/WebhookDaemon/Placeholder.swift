@@ -1,1 +1,0 @@
-public let sampleCount = PackageResources.payment_intent_succeeded_json.count

@@ -1,0 +1,147 @@
+import Foundation
+import WebhookSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `stripe-webhookd serve`: runs the daemon until SIGTERM or SIGINT.
+enum ServeCommand {
+    static let help = """
+        stripe-webhookd serve: receive Stripe webhooks (the default command).
+
+        USAGE
+          stripe-webhookd [serve] [--config FILE] [--host H] [--port P] [--path /webhook]
+                          [--secret whsec_… ...] [--tolerance SECONDS] [--store sqlite:PATH|memory]
+                          [--log-level LEVEL] [--log-format text|json] [--workers N] [--event-loops N]
+
+        OPTIONS
+          --config FILE         JSON config file (see config.example.json); flags override it
+          --host H              listen address (default 127.0.0.1; keep it behind your HTTPS proxy)
+          --port P              TCP port (default 4242; 0 picks a free one)
+          --path P              webhook path (default /webhook)
+          --secret S            signing secret whsec_…; repeat for several (test + live, or a secret roll).
+                                Also STRIPE_WEBHOOK_SECRET (comma-separated), or "secrets" in the config
+                                file, as env:NAME, file:PATH or the value. Precedence: flags, then the
+                                environment variable, then the config file.
+          --tolerance SECONDS   accepted age (and future skew) of the signature timestamp (default 300)
+          --disable-timestamp-check   accept any timestamp (replay protection off; testing only)
+          --store URL           sqlite:PATH (default sqlite:stripe-webhookd.sqlite) or memory (loses events)
+          --log-level LEVEL     trace, debug, info (default), notice, warning, error, critical
+          --log-format FORMAT   text or json (default: text on a terminal, json otherwise)
+          --workers N           handler threads (default 4)
+          --event-loops N       HTTP threads (default: one per core)
+          -h, --help            this help
+
+        SIGNALS
+          SIGTERM, SIGINT   graceful stop: finish requests in flight and their commits (up to
+                            shutdown_grace_seconds, default 10), let running handlers finish, exit 0.
+                            A second signal exits at once.
+
+        WHERE TO GET A SECRET
+          local development: `stripe listen --forward-to http://localhost:4242/webhook` prints it
+          (or `stripe listen --print-secret`); production: Dashboard → Developers → Webhooks → endpoint.
+
+        """
+
+    /// Parses flags over the config file and the environment.
+    static func configuration(_ arguments: [String], environment: [String: String]) throws(ConfigurationError) -> DaemonConfiguration? {
+        var scanner = ArgumentScanner(arguments, command: "serve")
+        var flags: [(ArgumentScanner.Option, String?)] = []
+        var configFile: String?
+        while let option = scanner.nextOption() {
+            switch option.name {
+            case "-h", "--help":
+                return nil
+            case "--config":
+                configFile = try scanner.value(for: option)
+            case "--disable-timestamp-check":
+                try scanner.flag(option)
+                flags.append((option, nil))
+            case "--host", "--port", "--path", "--secret", "--tolerance", "--store", "--log-level", "--log-format", "--workers", "--event-loops":
+                flags.append((option, try scanner.value(for: option)))
+            default:
+                throw scanner.unknown(option)
+            }
+        }
+        if let extra = scanner.positionals.first {
+            throw ConfigurationError("unexpected argument '\(extra)'; see 'stripe-webhookd serve --help'")
+        }
+        var configuration = DaemonConfiguration()
+        if let configFile { try configuration.apply(configFile: configFile) }
+        if let list = environment["STRIPE_WEBHOOK_SECRET"], !list.trimmingCharacters(in: .whitespaces).isEmpty {
+            let count = list.split(separator: ",").count
+            configuration.secrets = (0..<count).map { SecretReference(source: .environmentItem("STRIPE_WEBHOOK_SECRET", index: $0)) }
+        }
+        var flagSecrets: [SecretReference] = []
+        for (option, value) in flags {
+            let value = value ?? ""
+            func integer(_ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+                guard let number = Int(value), range.contains(number) else {
+                    throw ConfigurationError("\(option.name) \(value): expected a whole number in \(range.lowerBound)…\(range.upperBound)")
+                }
+                return number
+            }
+            switch option.name {
+            case "--host": configuration.host = value
+            case "--port": configuration.port = try integer(0...65535)
+            case "--path": configuration.path = value
+            case "--secret": flagSecrets.append(SecretReference(source: .commandLine(value)))
+            case "--tolerance": configuration.toleranceSeconds = Int64(try integer(1...Int(Int32.max)))
+            case "--disable-timestamp-check": configuration.disableTimestampCheck = true
+            case "--store": configuration.store = value
+            case "--log-level": configuration.logLevel = try CommandLineInterface.logLevel(value)
+            case "--log-format":
+                guard let format = LogSink.Format(rawValue: value) else { throw ConfigurationError("--log-format \(value): expected text or json") }
+                configuration.logFormat = format
+            case "--workers": configuration.workers = try integer(1...256)
+            case "--event-loops": configuration.eventLoops = try integer(1...64)
+            default: break
+            }
+        }
+        if !flagSecrets.isEmpty { configuration.secrets = flagSecrets }
+        try configuration.validate()
+        return configuration
+    }
+
+    /// Runs the daemon in the foreground until a signal stops it.
+    static func run(_ arguments: [String], environment: [String: String], console: Console) throws -> ExitCode {
+        guard let configuration = try configuration(arguments, environment: environment) else {
+            console.out(help)
+            return .success
+        }
+        let format = configuration.logFormat ?? (isatty(STDERR_FILENO) == 1 ? .text : .json)
+        let logger = Logger(label: "webhookd", level: configuration.logLevel, sink: .standardError(format: format))
+        let application = try WebhookApplication(configuration: configuration, environment: environment, logger: logger)
+        do {
+            try application.start()
+        } catch {
+            logger.critical("could not start: \(error)")
+            application.shutdown()
+            return .failure
+        }
+        let stop = DispatchSemaphore(value: 0)
+        let signals = LockedValue(0)
+        let watcher = SignalWatcher(signals: [SIGTERM, SIGINT]) { number in
+            let count = signals.withLock { $0 += 1; return $0 }
+            if count == 1 {
+                logger.notice("\(SignalWatcher.name(of: number)) received; stopping gracefully (send it again to exit at once)")
+                stop.signal()
+            } else {
+                logger.warning("\(SignalWatcher.name(of: number)) received again; exiting now. Unhandled events stay pending.")
+                exit(1)
+            }
+        }
+        stop.wait()
+        application.shutdown()
+        watcher.cancel()
+        return .success
+    }
+}
+
+extension SecretReference {
+    /// A reference with no label.
+    init(source: Source) {
+        self.init(parsing: "")
+        self.source = source
+    }
+}

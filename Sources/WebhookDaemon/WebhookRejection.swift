@@ -1,0 +1,51 @@
+import EventStore
+import HTTP1
+import StripeWebhooks
+
+/// Why the webhook endpoint did not accept a request. This is the one place where the daemon's
+/// errors become HTTP statuses (protocol errors become statuses inside HTTP1's server).
+enum WebhookRejection: Error {
+    /// The path is not a webhook endpoint.
+    case notFound
+    /// The endpoint takes only POST.
+    case methodNotAllowed
+    /// `Stripe-Signature` did not verify.
+    case signature(SignatureVerificationError)
+    /// The body is not a snapshot Stripe event.
+    case event(EventDecodingError)
+    /// The store could not take the event: Stripe must retry.
+    case storeUnavailable(EventStoreError)
+
+    /// Seconds Stripe (or any client) is asked to wait before retrying after a 503.
+    static let retryAfterSeconds = 5
+
+    /// The stable machine-readable reason sent as `{"error": reason}`.
+    var reason: String {
+        switch self {
+        case .notFound: "not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .signature(let error): error.reason.rawValue
+        case .event(let error): error.reason.rawValue
+        case .storeUnavailable: "store_unavailable"
+        }
+    }
+
+    /// The response: 404, 405 with `Allow: POST`, 400 for signature and event errors (Stripe's docs:
+    /// answer 400 so the failure shows in the Dashboard), 503 with `Retry-After` when storing failed.
+    var response: HTTPResponse {
+        switch self {
+        case .notFound:
+            return .error(.notFound, reason: reason)
+        case .methodNotAllowed:
+            var response = HTTPResponse.error(.methodNotAllowed, reason: reason)
+            response.headers.add(name: "Allow", value: "POST")
+            return response
+        case .signature, .event:
+            return .error(.badRequest, reason: reason)
+        case .storeUnavailable:
+            var response = HTTPResponse.error(.serviceUnavailable, reason: reason)
+            response.headers.add(name: "Retry-After", value: String(Self.retryAfterSeconds))
+            return response
+        }
+    }
+}

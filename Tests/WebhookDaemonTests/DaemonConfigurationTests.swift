@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import WebhookDaemon
+
+/// The config file, the environment and flags, and the errors a user sees for each mistake.
+struct DaemonConfigurationTests {
+    static func load(_ json: String) throws(ConfigurationError) -> DaemonConfiguration {
+        var configuration = DaemonConfiguration()
+        try configuration.apply(configJSON: Data(json.utf8), source: "test.json")
+        return configuration
+    }
+
+    @Test func exampleConfig_loadsWithEveryOption() throws {
+        var configuration = DaemonConfiguration()
+        try configuration.apply(configFile: TestSupport.packageRoot.appendingPathComponent("config.example.json").path)
+        try configuration.validate()
+        #expect(configuration.secrets.count == 2)
+        #expect(configuration.secrets[1].label == "rolled-2026-11")
+        #expect(configuration.store == "sqlite:/var/lib/stripe-webhookd/events.sqlite")
+        #expect(configuration.limits.maxBodyBytes == 1_048_576)
+        #expect(configuration.retry.maxAttempts == 10)
+    }
+
+    @Test(arguments: [
+        (#"{"prot": 1}"#, #"unknown key "prot""#),
+        (#"{"limits": {"max_body": 5}}"#, #"limits: unknown key "max_body""#),
+        (#"{"retry": {"attempts": 5}}"#, #"retry: unknown key "attempts""#),
+        (#"{"secrets": [{"value": "env:X", "lable": "a"}]}"#, #"unknown key "lable""#),
+        (#"{"port": "4242"}"#, "port: expected an integer"),
+        (#"{"disable_timestamp_check": 1}"#, "disable_timestamp_check: expected true or false"),
+        (#"{"log_level": "loud"}"#, #"log_level: "loud" is not one of"#),
+        (#"{"port": 4242"#, "not valid JSON"),
+        (#"[1, 2]"#, "expected"),
+    ])
+    func badConfigFile_isRejectedNamingTheKey(json: String, message: String) {
+        #expect {
+            try Self.load(json)
+        } throws: { error in
+            let text = (error as? ConfigurationError)?.message ?? ""
+            return text.contains("test.json") && text.contains(message)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"tolerance_seconds": 0}"#, "tolerance_seconds: 0 is not allowed"),
+        (#"{"tolerance_seconds": -5}"#, "tolerance_seconds"),
+        (#"{"port": 70000}"#, "port: 70000"),
+        (#"{"path": "webhook"}"#, "path:"),
+        (#"{"limits": {"max_body_bytes": 0}}"#, "limits.max_body_bytes"),
+        (#"{"workers": 0}"#, "workers"),
+    ])
+    func invalidValue_failsValidationNamingTheKey(json: String, message: String) throws {
+        let configuration = try Self.load(json)
+        #expect {
+            try configuration.validate()
+        } throws: { error in
+            ((error as? ConfigurationError)?.message ?? "").contains(message)
+        }
+    }
+
+    @Test func precedence_flagsOverEnvironmentOverFile() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let file = directory.appendingPathComponent("c.json")
+        try Data(#"{"port": 5000, "host": "0.0.0.0", "secrets": ["whsec_file"]}"#.utf8).write(to: file)
+        let fromFile = try #require(try ServeCommand.configuration(["--config", file.path], environment: [:]))
+        #expect(fromFile.port == 5000 && fromFile.host == "0.0.0.0")
+        #expect(fromFile.secrets.map { try? $0.resolve(environment: [:]) } == ["whsec_file"])
+
+        let environment = ["STRIPE_WEBHOOK_SECRET": "whsec_a, whsec_b"]
+        let fromEnvironment = try #require(try ServeCommand.configuration(["--config", file.path], environment: environment))
+        #expect(fromEnvironment.secrets.map { try? $0.resolve(environment: environment) } == ["whsec_a", "whsec_b"])
+
+        let fromFlags = try #require(try ServeCommand.configuration(["--config", file.path, "--port=6000", "--secret", "whsec_flag"], environment: environment))
+        #expect(fromFlags.port == 6000 && fromFlags.host == "0.0.0.0")
+        #expect(fromFlags.secrets.map { try? $0.resolve(environment: environment) } == ["whsec_flag"])
+    }
+
+    @Test(arguments: [
+        (["--port", "nope"], "--port nope: expected a whole number"),
+        (["--bogus"], "unknown option --bogus"),
+        (["--secret"], "--secret needs a value"),
+        (["--tolerance", "0"], "--tolerance 0"),
+        (["--log-level", "loud"], "--log-level loud"),
+        (["extra"], "unexpected argument 'extra'"),
+    ])
+    func badFlag_saysWhatIsWrong(arguments: [String], message: String) {
+        #expect {
+            try ServeCommand.configuration(arguments, environment: [:])
+        } throws: { error in
+            ((error as? ConfigurationError)?.message ?? "").contains(message)
+        }
+    }
+
+    @Test func secretReferences_resolveFromEnvironmentAndFileWithoutLeaking() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let file = directory.appendingPathComponent("secret")
+        try Data("  whsec_from_file\n".utf8).write(to: file)
+        #expect(try SecretReference(parsing: "file:\(file.path)").resolve(environment: [:]) == "whsec_from_file")
+        #expect(try SecretReference(parsing: "env:MY_SECRET").resolve(environment: ["MY_SECRET": "whsec_env"]) == "whsec_env")
+        #expect(throws: ConfigurationError.self) { try SecretReference(parsing: "env:MISSING").resolve(environment: [:]) }
+        #expect(throws: ConfigurationError.self) { try SecretReference(parsing: "file:/nonexistent/x").resolve(environment: [:]) }
+        let literal = SecretReference(parsing: "whsec_super_secret_value")
+        #expect(!"\(literal)".contains("whsec_super_secret_value"))
+        #expect(literal.isLiteral)
+    }
+
+    @Test func noSecret_refusesToStartAndSaysHowToGetOne() {
+        var configuration = DaemonConfiguration()
+        configuration.store = "memory"
+        #expect {
+            _ = try WebhookApplication(configuration: configuration, environment: [:], logger: .init(label: "t", sink: LogCaptureSink.discard))
+        } throws: { error in
+            let message = (error as? ConfigurationError)?.message ?? ""
+            return message.contains("stripe listen --print-secret") && message.contains("Dashboard")
+        }
+    }
+}
+
+import WebhookSupport
+
+/// A sink for tests that only need a logger.
+enum LogCaptureSink {
+    static let discard = LogSink(format: .text) { _ in }
+}
