@@ -33,13 +33,21 @@ public struct HTTPRequestDecoder: Sendable {
 
     /// What is expected next on the wire.
     enum State: Sendable {
+        /// The request line, or empty lines before it (RFC 9112 §3, §2.2).
         case requestLine
+        /// Field lines of the header section, up to the empty line (RFC 9112 §5).
         case fields
+        /// A body of `length` bytes (RFC 9112 §6.2).
         case fixedBody(length: Int)
+        /// A chunk-size line (RFC 9112 §7.1).
         case chunkSize
+        /// Chunk data, `remaining` bytes still to come.
         case chunkData(remaining: Int)
+        /// The CRLF after chunk data.
         case chunkDataEnd
+        /// The trailer section after the last chunk (RFC 9112 §7.1.2).
         case trailers
+        /// Gave up; the connection must close.
         case failed(HTTPProtocolError)
     }
 

@@ -96,7 +96,7 @@ public final class HTTPServer: Sendable {
             thread.start()
         }
         state.withLock { $0 = .running(mailboxes: parts.map(\.mailbox), group: group) }
-        logger.info("listening", metadata: [
+        logger.debug("listening", metadata: [
             "address": "\(configuration.host):\(port)", "loops": String(loopCount),
         ])
         return port
@@ -145,7 +145,7 @@ public final class HTTPServer: Sendable {
         }
         guard let group else { return }
         if !mailboxes.isEmpty {
-            logger.info("shutting down", metadata: ["open_connections": String(openConnectionCount)])
+            logger.debug("shutting down", metadata: ["open_connections": String(openConnectionCount)])
         }
         let deadline = ContinuousClock.now + gracePeriod
         for mailbox in mailboxes { mailbox.post(.shutdown(deadline: deadline)) }

@@ -56,6 +56,7 @@ enum LinuxCalls {
     /// Offset of `epoll_event.data`.
     static let epollEventDataOffset = 4
     #else
+    /// Size of `struct epoll_event`.
     static let epollEventSize = 16
     /// Offset of `epoll_event.data`.
     static let epollEventDataOffset = 8

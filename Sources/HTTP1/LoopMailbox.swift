@@ -17,9 +17,13 @@ final class LoopMailbox: Sendable {
 
     /// The queue and the loop's sleep state, under one lock.
     private struct State: Sendable {
+        /// Messages not yet taken by the loop.
         var messages: [Message] = []
+        /// The loop is in (or about to enter) `epoll_wait`.
         var sleeping = false
+        /// The eventfd was written since the loop last woke.
         var wakeWritten = false
+        /// The loop has exited; messages are refused.
         var closed = false
     }
 

@@ -335,4 +335,48 @@ struct AcceptedRequest: CustomTestStringConvertible, Sendable {
         }
         #expect(request?.body == body)
     }
+
+    @Test func seededMutations_neverCrashAndDecodeTheSameInAnyPieces() {
+        var random = SplitMix64(seed: 9112)
+        let seeds = Self.accepted.map { Array($0.text.utf8) }
+        let noise: [UInt8] = [0x0D, 0x0A, 0x00, 0x20, 0x09, 0x3A, 0x3B, 0x22, 0x2C, 0x30, 0x46, 0x7F, 0xFF]
+        for _ in 0..<3000 {
+            var bytes = seeds[Int(random.next() % UInt64(seeds.count))]
+            for _ in 0..<(1 + random.next() % 4) where !bytes.isEmpty {
+                let position = Int(random.next() % UInt64(bytes.count))
+                switch random.next() % 4 {
+                case 0: bytes[position] = noise[Int(random.next() % UInt64(noise.count))]
+                case 1: bytes.insert(noise[Int(random.next() % UInt64(noise.count))], at: position)
+                case 2: bytes.remove(at: position)
+                default: bytes[position] = UInt8(truncatingIfNeeded: random.next())
+                }
+            }
+            let whole = Self.outcome(of: [bytes])
+            var pieces: [[UInt8]] = []
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let size = Int(random.next() % 9) + 1
+                pieces.append(Array(rest.prefix(size)))
+                rest = rest.dropFirst(size)
+            }
+            #expect(Self.outcome(of: pieces) == whole, "\(String(decoding: bytes, as: UTF8.self).debugDescription)")
+        }
+    }
+
+    /// What feeding `pieces` produces: each request's target and body, then the error if any.
+    static func outcome(of pieces: [[UInt8]]) -> String {
+        var decoder = HTTPRequestDecoder()
+        var result = ""
+        do {
+            for piece in pieces {
+                decoder.append(contentsOf: piece)
+                while let request = try decoder.nextRequest() {
+                    result += "\(request.method) \(request.target) \(request.headers.count) \(request.body.count);"
+                }
+            }
+        } catch {
+            result += error.description
+        }
+        return result
+    }
 }
