@@ -18,7 +18,9 @@ import Darwin
 /// 5. `|now - t| > tolerance` → `timestamp_out_of_tolerance`.
 ///
 /// The signature is checked before the timestamp, as every Stripe SDK does, so an unauthenticated
-/// sender learns nothing about the receiver's clock. Verification allocates nothing on the heap.
+/// sender learns nothing about the receiver's clock. A successful verification creates no Swift objects:
+/// the header is read in place, the MACs live on the stack, and only libcrypto allocates (one duplicated
+/// MAC context per secret tried).
 public struct SignatureVerifier: Sendable {
     /// The secrets tried in order; several during a secret roll or for test and live modes (Stripe rule §2.8).
     public let secrets: [WebhookSecret]
