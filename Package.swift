@@ -39,6 +39,6 @@ let package = Package(
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "StripeWebhooksTests", dependencies: ["StripeWebhooks"], swiftSettings: strict),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore"], swiftSettings: strict),
-        .testTarget(name: "WebhookDaemonTests", dependencies: ["WebhookDaemon"], swiftSettings: strict),
+        .testTarget(name: "WebhookDaemonTests", dependencies: ["WebhookDaemon", "EventStore", "StripeWebhooks"], swiftSettings: strict),
     ]
 )

@@ -3,3 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift test -Xswiftc -warnings-as-errors "$@"
+# A short crash test (the full one is scripts/crash-test.py with its defaults: 8,000 events, 20 kills).
+python3 scripts/crash-test.py --binary .build/debug/stripe-webhookd --events 3000 --kills 6 --seed 7

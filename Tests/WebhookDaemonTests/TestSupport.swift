@@ -60,7 +60,8 @@ enum TestSupport {
 }
 
 /// A daemon running in this process on an ephemeral port, with its log captured.
-final class RunningDaemon {
+final class RunningDaemon: @unchecked Sendable {
+    // @unchecked: every stored property is a constant; LogCapture and WebhookApplication are thread-safe.
     let application: WebhookApplication
     let port: Int
     let log = LogCapture()
