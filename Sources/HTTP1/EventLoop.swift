@@ -141,8 +141,10 @@ final class EventLoop {
 
     /// The `epoll_wait` timeout: until the next deadline, rounded up to whole milliseconds.
     private func waitTimeout() -> Int32 {
-        let candidates = [nextDeadline, graceDeadline, acceptResumesAt].compactMap { $0 }
-        guard let earliest = candidates.min() else { return -1 }
+        var earliest = nextDeadline
+        if let graceDeadline, earliest.map({ graceDeadline < $0 }) ?? true { earliest = graceDeadline }
+        if let acceptResumesAt, earliest.map({ acceptResumesAt < $0 }) ?? true { earliest = acceptResumesAt }
+        guard let earliest else { return -1 }
         let wait = earliest - .now
         if wait <= .zero { return 0 }
         let (seconds, attoseconds) = wait.components

@@ -49,7 +49,7 @@ extension HTTPConnection {
             outputOffset += sent
         }
         // Keep a normal buffer's storage for the next response; give back what a large body needed.
-        if output.capacity > 256 * 1024 { output = [] } else { output.removeAll(keepingCapacity: true) }
+        if output.capacity > 128 * 1024 { output = [] } else { output.removeAll(keepingCapacity: true) }
         outputOffset = 0
         return true
     }

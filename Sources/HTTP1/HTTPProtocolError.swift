@@ -28,6 +28,8 @@ public struct HTTPProtocolError: Error, Sendable, Equatable, CustomStringConvert
         case missingHost = "missing_host"
         /// More than one `Host` line (RFC 9112 §3.2).
         case duplicateHost = "duplicate_host"
+        /// A `Host` value that is not `uri-host [ ":" port ]` (RFC 9112 §3.2).
+        case invalidHost = "invalid_host"
         /// A `Content-Length` that is not a plain decimal number (RFC 9112 §6.2).
         case invalidContentLength = "invalid_content_length"
         /// Two `Content-Length` lines with different values (RFC 9112 §6.3).
@@ -75,8 +77,8 @@ public struct HTTPProtocolError: Error, Sendable, Equatable, CustomStringConvert
     public var status: HTTPStatus {
         switch reason {
         case .invalidRequestLine, .invalidRequestTarget, .invalidLineEnding, .obsoleteLineFolding, .badHeader,
-             .badHeaderValue, .missingHost, .duplicateHost, .invalidContentLength, .conflictingContentLength,
-             .contentLengthWithTransferEncoding, .invalidTransferEncoding, .invalidChunkSize,
+             .badHeaderValue, .missingHost, .duplicateHost, .invalidHost, .invalidContentLength,
+             .conflictingContentLength, .contentLengthWithTransferEncoding, .invalidTransferEncoding, .invalidChunkSize,
              .invalidChunkExtension, .chunkExtensionsTooLarge, .invalidChunk:
             .badRequest
         case .requestLineTooLong: .uriTooLong

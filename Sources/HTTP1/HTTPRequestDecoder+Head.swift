@@ -12,13 +12,21 @@ extension HTTPRequestDecoder {
             }
             let methodEnd = index
             index += 1
-            // §3.2: the target is visible ASCII up to the single SP before the version; no fragment.
+            // §3.2: the target runs to the single SP before the version, in RFC 3986 characters only:
+            // no fragment, no raw space, quote or brace, and every `%` starts a hex pair.
             let targetStart = index
             var queryMark: Int?
             while index < line.count, line[index] != HTTPSyntax.space {
                 let byte = line[index]
-                guard byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "#") else {
+                guard HTTPSyntax.isTargetByte(byte) else {
                     throw Self.lineError(line, at: index, otherwise: .invalidRequestTarget)
+                }
+                if byte == UInt8(ascii: "%") {
+                    guard index + 2 < line.count, HTTPSyntax.hexValue(line[index + 1]) != nil, HTTPSyntax.hexValue(line[index + 2]) != nil else {
+                        throw HTTPProtocolError(.invalidRequestTarget)
+                    }
+                    index += 3
+                    continue
                 }
                 if byte == UInt8(ascii: "?") && queryMark == nil { queryMark = index }
                 index += 1
@@ -140,6 +148,9 @@ extension HTTPRequestDecoder {
         switch kind {
         case .host:
             head.hostCount += 1
+            // §3.2: a Host with an invalid value is a 400, like a missing or repeated one.
+            let valid = buffer.withUnsafeBufferPointer { bytes in bytes[value].allSatisfy(HTTPSyntax.isHostByte) }
+            if !valid { throw HTTPProtocolError(.invalidHost) }
         case .expect:
             head.expectations.append(string(value))
         case .transferEncoding:

@@ -10,10 +10,10 @@ import Glibc
 /// - empty lines before a request line are skipped, within `maxRequestLineBytes` (§2.2);
 /// - the request line is `token SP target SP HTTP/d.d` with single spaces; HTTP/1.0 and 1.1 are served,
 ///   other well-formed versions get 505, anything else 400 (§3, §2.3);
-/// - targets are origin-form, absolute-form (`http(s)://…`, path extracted, §3.2.2), or `*` with
+/// - targets use RFC 3986 characters only, with well-formed `%XX`; they are origin-form, absolute-form (`http(s)://…`, path extracted, §3.2.2), or `*` with
 ///   `OPTIONS` (§3.2.4); `CONNECT` gets 501;
 /// - obs-fold, whitespace before the colon and control bytes in values are 400 (§5.1, §5.2);
-/// - HTTP/1.1 needs exactly one `Host`, HTTP/1.0 at most one (§3.2);
+/// - HTTP/1.1 needs exactly one `Host`, HTTP/1.0 at most one, and its value must be a host[:port] (§3.2);
 /// - `Content-Length` is 1*DIGIT; repeated lines with the same value are accepted, differing ones or a
 ///   comma list are 400 (§6.2, §6.3); with `Transfer-Encoding` it is 400 (§6.1, §11.2);
 /// - `Transfer-Encoding` must be exactly `chunked`: not final → 400, other codings → 501, on
@@ -236,7 +236,7 @@ public struct HTTPRequestDecoder: Sendable {
     mutating func compact() {
         if start == buffer.count {
             // Give back the room a large body needed; keep the usual few kilobytes.
-            if buffer.capacity > 256 * 1024 { buffer = [] } else { buffer.removeAll(keepingCapacity: true) }
+            if buffer.capacity > 128 * 1024 { buffer = [] } else { buffer.removeAll(keepingCapacity: true) }
             start = 0
         } else if start >= 4096 && start * 2 >= buffer.count {
             buffer.removeSubrange(0..<start)

@@ -1,8 +1,9 @@
 import WebhookSupport
 
-/// A response to write: status, header fields and the whole body. The server adds `Content-Length`,
-/// `Date` and `Connection` itself and drops any framing headers (`Content-Length`,
-/// `Transfer-Encoding`, `Connection`) set here, except that `Connection: close` is honoured.
+/// A response to write: status, header fields and the whole body. The server writes `Content-Length`,
+/// `Date` and `Connection` itself and drops those and `Transfer-Encoding` if set here (a
+/// `Connection: close` set here is honoured), as well as any header whose name is not a token or whose
+/// value holds CR, LF or another control byte.
 public struct HTTPResponse: Sendable {
     /// The status line's code and phrase.
     public var status: HTTPStatus

@@ -129,7 +129,8 @@ public final class HTTPServer: Sendable {
     /// Stops accepting at once, lets requests in flight finish and their responses be written for up
     /// to `gracePeriod` (each then closes its connection), closes what remains, and returns when every
     /// loop thread has exited. Idle keep-alive connections close immediately. Safe to call more than
-    /// once, from any thread except a loop's own.
+    /// once, from any thread except a loop's own; it blocks the caller, so call it from a thread of its
+    /// own (a signal handler's queue), not from Swift concurrency's pool.
     public func shutdown(gracePeriod: Duration) {
         let (mailboxes, group) = state.withLock { state -> ([LoopMailbox], DispatchGroup?) in
             switch state {

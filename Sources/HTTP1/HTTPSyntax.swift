@@ -23,6 +23,26 @@ enum HTTPSyntax {
         }
     }
 
+    /// Whether `byte` may appear in a request-target (RFC 9112 §3.2 via RFC 3986): unreserved,
+    /// sub-delims, `:` `@` `/` `?`, `%` (checked for two hex digits by the caller), and `[` `]` for
+    /// IP literals. Anything else (`"` `<` `>` `\` `^` `` ` `` `{` `|` `}`, spaces, controls, non-ASCII) is refused.
+    @inline(__always)
+    static func isTargetByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        // - . _ ~ ! $ & ' ( ) * + , ; = : @ / ? % [ ]
+        case 0x2D, 0x2E, 0x5F, 0x7E, 0x21, 0x24, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x3B, 0x3D,
+             0x3A, 0x40, 0x2F, 0x3F, 0x25, 0x5B, 0x5D: true
+        default: false
+        }
+    }
+
+    /// Whether `byte` may appear in a `Host` value, `uri-host [ ":" port ]` (RFC 9110 §7.2).
+    @inline(__always)
+    static func isHostByte(_ byte: UInt8) -> Bool {
+        isTargetByte(byte) && byte != UInt8(ascii: "@") && byte != UInt8(ascii: "/") && byte != UInt8(ascii: "?")
+    }
+
     /// Whether `byte` may appear inside a field value (RFC 9110 §5.5: VCHAR, obs-text, SP, HTAB).
     /// Every other control byte, NUL, CR and LF included, is refused (RFC 9110 §5.5 lets a recipient
     /// reject them; replacing them with SP would hide an attack).
