@@ -203,9 +203,10 @@ final class HTTPConnection {
         ])
     }
 
-    /// Answers a protocol error with its status and `Connection: close`: the one place errors reach the wire.
+    /// Answers a protocol error with its status and `Connection: close`: the one place errors reach the
+    /// wire. A timed-out request keeps its id; a request that never decoded gets a new one for the logs.
     private func fail(_ error: HTTPProtocolError) {
-        let requestID = loop.nextRequestID()
+        let requestID = inFlight?.requestID ?? loop.nextRequestID()
         loop.logger.debug("request rejected", metadata: [
             "request.id": requestID, "client.address": remoteAddress,
             "http.status": String(error.status.code), "error.reason": error.reason.rawValue,
