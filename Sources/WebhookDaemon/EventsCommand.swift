@@ -112,7 +112,7 @@ enum EventsCommand {
         default:
             throw ConfigurationError("unknown subcommand '\(sub)': use list, show, replay or prune")
         }
-        let store = try openStore(options.store)
+        let store = try openStore(options.store, readOnly: sub == "list" || sub == "show")
         defer { store.close() }
         do {
             switch sub {
@@ -131,8 +131,8 @@ enum EventsCommand {
         }
     }
 
-    /// Opens the daemon's store for an operator command.
-    static func openStore(_ setting: String) throws -> any EventStore {
+    /// Opens the daemon's store for an operator command; read-only for commands that only look.
+    static func openStore(_ setting: String, readOnly: Bool) throws -> any EventStore {
         let location: StoreLocation
         do { location = try StoreLocation(parsing: setting) } catch { throw ConfigurationError(error.message) }
         switch location {
@@ -142,7 +142,8 @@ enum EventsCommand {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw ConfigurationError("no event store at \(path): pass the daemon's --store or --config (run from the daemon's working directory for the default)")
             }
-            return try SQLiteEventStore(path: path, logger: Logger(label: "events", level: .warning))
+            // list and show open read-only: no writer thread, no lock taken, nothing the daemon waits for.
+            return try SQLiteEventStore(path: path, logger: Logger(label: "events", level: .warning), options: .init(readOnly: readOnly))
         }
     }
 
