@@ -33,6 +33,12 @@ public protocol EventStore: AnyObject, Sendable {
     /// Names of the handlers that succeeded for an event in its current replay.
     func succeededHandlers(eventID: String) throws(EventStoreError) -> Set<String>
 
+    /// Claims dedupe key `key` of handler `handler` for event `eventID`, unless a stored event holds
+    /// it already, and returns the holder's id: `eventID` when this call took the key or the event
+    /// held it before. Atomic across workers and durable across restarts; a key goes with the event
+    /// that holds it when that event is pruned.
+    func claimHandlerKey(handler: String, key: String, eventID: String, now: Int64) throws(EventStoreError) -> String
+
     /// Start-up recovery: returns to pending every event claimed by another store instance (a previous
     /// run of the daemon that died), and returns how many. Run it once in the one daemon that owns the
     /// database, before its workers start. A failure is logged, not thrown: such claims still come back

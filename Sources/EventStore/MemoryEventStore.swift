@@ -42,6 +42,8 @@ public final class MemoryEventStore: EventStore {
     public let owner: String
     /// The one lock and the state it guards.
     private let state = LockedValue(State.open(Contents()))
+    /// Dedupe keys: (handler, key) → the event holding it (see `MemoryEventStore+HandlerKeys.swift`).
+    let handlerKeys = LockedValue<[MemoryHandlerKey: String]>([:])
 
     /// Creates an empty store whose claims are held under `owner`.
     public init(owner: String = "memory") {

@@ -247,7 +247,7 @@ public final class SQLiteEventStore: EventStore {
     // MARK: Plumbing
 
     /// Runs a write on the writer thread in the next batch and waits for its commit.
-    private func write<Value: Sendable>(_ name: String, _ body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
+    func write<Value: Sendable>(_ name: String, _ body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
         guard let writer else { throw readOnlyError(name) }
         return try writer.perform(name, body)
     }

@@ -64,6 +64,18 @@ enum SQLiteSchema {
                 applied_at INTEGER NOT NULL
             );
             """),
+        Migration(version: 2, summary: "handler dedupe keys", sql: """
+            -- One row per (handler, dedupe key value): the event that runs the handler for that key.
+            CREATE TABLE handler_keys (
+                handler TEXT NOT NULL,
+                key TEXT NOT NULL,
+                event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+                claimed_at INTEGER NOT NULL,
+                PRIMARY KEY (handler, key)
+            ) WITHOUT ROWID;
+            -- Pruning an event deletes its keys through this index.
+            CREATE INDEX handler_keys_event ON handler_keys (event_id);
+            """),
     ]
 
     /// The version this build reads and writes.
