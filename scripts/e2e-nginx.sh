@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# End to end behind real nginx over HTTPS: installs nginx if missing, makes a self-signed certificate,
+# starts nginx with the shipped deploy/nginx-site.conf on loopback ports and the daemon behind it,
+# posts every bundled sample event over HTTPS with curl, and checks the statuses, the store, the
+# client address the daemon logged and /metrics.
+# usage: scripts/e2e-nginx.sh [BINARY]      (default .build/debug/stripe-webhookd)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=${1:-$ROOT/.build/debug/stripe-webhookd}
+[ -x "$BIN" ] || { echo "e2e-nginx: no binary at $BIN (swift build first)" >&2; exit 2; }
+for tool in nginx openssl curl; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "# e2e-nginx: installing $tool"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null
+  fi
+done
+
+WORK=$(mktemp -d /tmp/webhookd-e2e.XXXXXX)
+NGINX_PID= DAEMON_PID=
+cleanup() {
+  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
+  [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+fail() { echo "e2e-nginx: FAILED: $*" >&2; echo "  daemon log: $WORK/daemon.log, nginx log: $WORK/error.log" >&2; exit 1; }
+
+DAEMON_PORT=$(free_port); HTTPS_PORT=$(free_port)
+SECRET="whsec_e2e_$(openssl rand -hex 8)"
+STORE="sqlite:$WORK/events.sqlite"
+
+# A self-signed certificate for localhost.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+  -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+
+# The shipped site, pointed at this run's ports and certificate (nothing else changed).
+sed -e "s|listen 443 ssl;|listen 127.0.0.1:$HTTPS_PORT ssl;|" -e '/listen \[::\]:443 ssl;/d' \
+    -e "s|server 127.0.0.1:4242;|server 127.0.0.1:$DAEMON_PORT;|" \
+    -e "s|server_name webhooks.example.com;|server_name localhost;|" \
+    -e "s|/etc/ssl/certs/webhooks.example.com.pem|$WORK/cert.pem|" \
+    -e "s|/etc/ssl/private/webhooks.example.com.key|$WORK/key.pem|" \
+    deploy/nginx-site.conf > "$WORK/site.conf"
+grep -q "listen 127.0.0.1:$HTTPS_PORT ssl;" "$WORK/site.conf" || fail "could not adapt deploy/nginx-site.conf"
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/error.log warn;
+daemon off;
+events { worker_connections 256; }
+http {
+  client_body_temp_path $WORK/client_body; proxy_temp_path $WORK/proxy;
+  fastcgi_temp_path $WORK/fastcgi; uwsgi_temp_path $WORK/uwsgi; scgi_temp_path $WORK/scgi;
+  include $WORK/site.conf;
+}
+CONF
+nginx -t -p "$WORK" -c "$WORK/nginx.conf" 2>"$WORK/nginx-t.log" || { cat "$WORK/nginx-t.log"; fail "nginx -t rejected the shipped site"; }
+nginx -p "$WORK" -c "$WORK/nginx.conf" &
+NGINX_PID=$!
+
+STRIPE_WEBHOOK_SECRET=$SECRET "$BIN" serve --port "$DAEMON_PORT" --store "$STORE" --log-format json \
+  ${E2E_DAEMON_ARGS:-} >"$WORK/daemon.log" 2>&1 &
+DAEMON_PID=$!
+for _ in $(seq 100); do
+  curl -s -o /dev/null "http://127.0.0.1:$DAEMON_PORT/" && curl -sk -o /dev/null "https://127.0.0.1:$HTTPS_PORT/" && break
+  sleep 0.1
+done
+
+URL="https://localhost:$HTTPS_PORT/webhook"
+post() {  # post FILE [SECRET] -> status
+  local sig; sig=$(STRIPE_WEBHOOK_SECRET=${2:-$SECRET} "$BIN" sign "$1")
+  curl -s -o "$WORK/answer" -w '%{http_code}' --cacert "$WORK/cert.pem" --resolve "localhost:$HTTPS_PORT:127.0.0.1" \
+    -H 'Content-Type: application/json; charset=utf-8' -H 'User-Agent: Stripe/1.0 (+https://stripe.com/docs/webhooks)' \
+    -H "Stripe-Signature: $sig" --data-binary "@$1" "$URL"
+}
+
+sent=0
+for type in $("$BIN" trigger --list); do
+  id="evt_e2e_$(openssl rand -hex 8)"
+  python3 - "$ROOT/Sources/WebhookDaemon/Samples/$type.json" "$id" "$WORK/$type.json" <<'PY'
+import re, sys
+raw = open(sys.argv[1], "rb").read()
+out, n = re.subn(rb'"id": "evt_[A-Za-z0-9]+"', b'"id": "' + sys.argv[2].encode() + b'"', raw, count=1)
+assert n == 1
+open(sys.argv[3], "wb").write(out)
+PY
+  status=$(post "$WORK/$type.json")
+  [ "$status" = 200 ] || fail "$type answered $status: $(cat "$WORK/answer")"
+  sent=$((sent + 1))
+done
+echo "e2e-nginx: $sent events over HTTPS through nginx -> 200"
+
+# A forged signature is refused through the proxy too, and the proxy passes the daemon's 400 along.
+status=$(post "$WORK/payment_intent.succeeded.json" "whsec_forged")
+[ "$status" = 400 ] || fail "a forged signature answered $status"
+grep -q signature_mismatch "$WORK/answer" || fail "forged: no signature_mismatch reason"
+
+# The store holds every event, each handled.
+for _ in $(seq 100); do
+  done_count=$("$BIN" events list --store "$STORE" --status done --json | wc -l)
+  [ "$done_count" -ge "$sent" ] && break
+  sleep 0.1
+done
+[ "$done_count" -eq "$sent" ] || fail "store has $done_count done events, expected $sent"
+echo "e2e-nginx: store has $done_count events, all done"
+grep -q '"message":"PaymentIntent was successful!"' "$WORK/daemon.log" || fail "no PaymentIntent log line"
+if [ -n "${E2E_EXTRA_CHECKS:-}" ]; then source "$E2E_EXTRA_CHECKS"; fi
+echo "e2e-nginx: PASSED"
