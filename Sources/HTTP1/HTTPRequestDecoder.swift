@@ -204,11 +204,13 @@ public struct HTTPRequestDecoder: Sendable {
             if scanned + 1 > budget { throw HTTPProtocolError(tooLong) }
             return nil
         }
+        // The length first: a line arriving in pieces is refused as too long before its LF is seen,
+        // so the whole line must be refused the same way whatever ends it (found by fuzzing).
+        if lineFeed + 1 - start > budget { throw HTTPProtocolError(tooLong) }
         // §2.2: lines end with CRLF; we do not accept a bare LF as a terminator.
         guard lineFeed > start, buffer[lineFeed - 1] == HTTPSyntax.cr else {
             throw HTTPProtocolError(.invalidLineEnding)
         }
-        if lineFeed + 1 - start > budget { throw HTTPProtocolError(tooLong) }
         let line = start..<(lineFeed - 1)
         start = lineFeed + 1
         scanned = 0

@@ -1,0 +1,38 @@
+import FuzzSupport
+import StripeWebhooks
+
+/// The function libFuzzer calls with each input: the input is a request body that passed signature verification. Decoding
+/// must never crash; when it succeeds the event must be what the envelope rules promise, decoding the
+/// same bytes again must give the same event, `data.object`'s raw bytes must parse to `data.object`,
+/// and its serialization must parse back to it. The typed views must cope with whatever the object holds.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzEventEnvelope(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let body = Array(UnsafeBufferPointer(start: data, count: size))
+    let event: StripeEvent
+    do {
+        event = try StripeEvent.decode(from: body)
+    } catch {
+        fuzzCheck(!error.description.isEmpty, "an error without a message")
+        return 0
+    }
+    fuzzCheck(event.object == "event", "decoded object \(event.object)")
+    fuzzCheck((try? StripeEvent.decode(from: body)) == event, "decoding twice differs")
+    let parser = JSONParser()
+    fuzzCheck((try? parser.parse(event.data.objectRawJSON)) == event.data.object, "data.object's raw bytes parse differently")
+    fuzzCheck((try? parser.parse(event.data.object.serialized())) == event.data.object, "data.object does not survive serialization")
+    _ = event.objectID
+    _ = event.objectType
+    _ = event.object(as: PaymentIntent.self)
+    _ = event.object(as: PaymentMethod.self)
+    _ = event.object(as: Dispute.self)
+    _ = event.object(as: Balance.self)
+    _ = event.object(as: Invoice.self)
+    return 0
+}
+
+/// The entry point SwiftPM links as `main` (`--defsym main=FuzzEventEnvelope_main`): starts libFuzzer's driver,
+/// which reads its flags (`-max_total_time=N`, corpus directories) from the arguments.
+@_cdecl("FuzzEventEnvelope_main")
+public func fuzzEventEnvelopeMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    runFuzzer(fuzzEventEnvelope, argc: argc, argv: argv)
+}
