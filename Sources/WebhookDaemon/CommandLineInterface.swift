@@ -25,13 +25,15 @@ public enum CommandLineInterface {
                 return try TriggerCommand.run(arguments, environment: environment, console: console)
             case "events":
                 return try EventsCommand.run(arguments, environment: environment, console: console)
+            case "check-config":
+                return try CheckConfigCommand.run(arguments, environment: environment, console: console)
             case "help":
                 return help(for: arguments.first, console: console)
             case "version":
                 console.out("stripe-webhookd \(Version.current)\n")
                 return .success
             default:
-                console.err("stripe-webhookd: unknown command '\(command)'. Commands: serve, sign, trigger, events, help, version. See 'stripe-webhookd --help'.\n")
+                console.err("stripe-webhookd: unknown command '\(command)'. Commands: serve, sign, trigger, events, check-config, help, version. See 'stripe-webhookd --help'.\n")
                 return .usage
             }
         } catch let error as ConfigurationError {
@@ -50,6 +52,7 @@ public enum CommandLineInterface {
         case "sign": console.out(SignCommand.help)
         case "trigger": console.out(TriggerCommand.help)
         case "events": console.out(EventsCommand.help)
+        case "check-config": console.out(CheckConfigCommand.help)
         case nil: console.out(overview)
         default:
             console.err("stripe-webhookd help: no command '\(command!)'\n")
@@ -68,6 +71,7 @@ public enum CommandLineInterface {
           stripe-webhookd sign --secret S [FILE|-]   print a Stripe-Signature header for a payload
           stripe-webhookd trigger TYPE [--url U]     post a signed sample event, like `stripe trigger`, offline
           stripe-webhookd events list|show|replay|prune   inspect and requeue stored events
+          stripe-webhookd check-config [--config FILE]    validate a configuration, print it redacted
           stripe-webhookd help COMMAND | COMMAND --help
           stripe-webhookd --version
 
@@ -75,6 +79,9 @@ public enum CommandLineInterface {
           export STRIPE_WEBHOOK_SECRET=$(stripe listen --print-secret)   # or any whsec_… for offline tests
           stripe-webhookd                                  # listens on http://127.0.0.1:4242/webhook
           stripe-webhookd trigger payment_intent.succeeded # in another terminal
+
+        SIGNALS
+          SIGTERM/SIGINT stop gracefully; SIGHUP reloads the configuration (see serve --help).
 
         EXIT CODES
           0  success (trigger: the daemon answered 2xx)

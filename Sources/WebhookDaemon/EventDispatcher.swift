@@ -5,14 +5,15 @@ import WebhookSupport
 
 /// Runs handlers for stored events on its own worker threads (never the cooperative pool): claims due
 /// events from the store, runs every matching handler that has not yet succeeded for the event, and
-/// records the outcome: done, retry later with back-off, or failed (dead letter).
+/// records the outcome: done, retry later with back-off, or failed (dead letter). Handlers and the
+/// retry policy come from the current runtime, read once per event, so a reload applies to the next
+/// event while runs in flight finish with the handlers they started with.
 final class EventDispatcher: @unchecked Sendable {
     // @unchecked: mutable state (`state`, `wakeups`, `threadsRunning`) is guarded by `condition`.
     private enum State { case idle, running, stopping, stopped }
 
     private let store: any EventStore
-    private let router: EventRouter
-    private let retry: RetryPolicy
+    private let runtime: LockedValue<DaemonRuntime>
     private let workerCount: Int
     private let logger: Logger
     private let condition = NSCondition()
@@ -25,13 +26,17 @@ final class EventDispatcher: @unchecked Sendable {
     /// Events one worker claims at a time.
     static let claimBatch = 16
 
-    /// Creates a dispatcher over `store` with `workers` threads.
-    init(store: any EventStore, router: EventRouter, retry: RetryPolicy, workers: Int, logger: Logger) {
+    /// Creates a dispatcher over `store` with `workers` threads, reading handlers from `runtime`.
+    init(store: any EventStore, runtime: LockedValue<DaemonRuntime>, workers: Int, logger: Logger) {
         self.store = store
-        self.router = router
-        self.retry = retry
+        self.runtime = runtime
         self.workerCount = workers
         self.logger = logger
+    }
+
+    /// Creates a dispatcher with a fixed router and retry policy.
+    convenience init(store: any EventStore, router: EventRouter, retry: RetryPolicy, workers: Int, logger: Logger) {
+        self.init(store: store, runtime: LockedValue(DaemonRuntime(router: router, retry: retry)), workers: workers, logger: logger)
     }
 
     /// Returns interrupted work to the queue and starts the workers.
@@ -108,51 +113,108 @@ final class EventDispatcher: @unchecked Sendable {
         wakeups = 0
     }
 
-    /// Runs the handlers for one claimed event and records the outcome.
+    /// Runs the handlers for one claimed event and records the outcome. A handler is tried up to its
+    /// own `max_attempts` (else the global policy's); the event is retried while a failed handler has
+    /// attempts left, and is a dead letter once none has.
     func process(_ item: WorkItem) {
         let record = item.event
-        var metadata: Logger.Metadata = ["event.id": record.id, "event.type": record.type, "event.attempt": String(item.attempt)]
+        let metadata: Logger.Metadata = ["event.id": record.id, "event.type": record.type, "event.attempt": String(item.attempt)]
         let event: StripeEvent
         do {
             event = try StripeEvent.decode(from: record.body)
         } catch {
             // It decoded when it was received; a body that no longer does is corrupt storage.
-            finish(record.id, failure: "stored body no longer decodes: \(error)", attempt: item.attempt, final: true, metadata: metadata)
+            finish(record.id, failure: "stored body no longer decodes: \(error)", attempt: item.attempt, final: true, retry: RetryPolicy(), metadata: metadata)
             return
         }
-        let handlers = router.handlers(for: event.type)
+        let runtime = self.runtime.withLock { $0 }
+        let handlers = runtime.router.handlers(for: event.type)
         if handlers.isEmpty {
             logger.info("Unhandled event type: \(record.type)", metadata: metadata)
-            finish(record.id, failure: nil, attempt: item.attempt, final: false, metadata: metadata)
+            finish(record.id, failure: nil, attempt: item.attempt, final: false, retry: runtime.retry, metadata: metadata)
             return
         }
         let context = EventHandlerContext(attempt: item.attempt, body: record.body)
         var failures: [String] = []
+        var retryable = false
         for handler in handlers where !item.succeededHandlers.contains(handler.name) {
-            let started = Self.nowMillis()
-            var run = HandlerRun(handler: handler.name, attempt: item.attempt, startedAt: started, finishedAt: nil, succeeded: false, error: nil, output: nil)
+            let limit = (handler as? ConfiguredHandler)?.maxAttempts ?? runtime.retry.maxAttempts
+            guard item.attempt <= limit else {
+                // Out of attempts while another handler keeps the event going: not run again.
+                failures.append("\(handler.name): gave up after \(limit) attempts")
+                continue
+            }
+            let run = self.run(handler, event: event, record: record, context: context, metadata: metadata)
+            do {
+                try store.recordHandlerRun(eventID: record.id, run: run)
+            } catch {
+                logger.error("could not record a handler run", metadata: metadata.merging(["handler": handler.name, "error.message": String(describing: error)]) { $1 })
+            }
+            if !run.succeeded {
+                failures.append("\(handler.name): \(run.error ?? "failed")")
+                if item.attempt < limit { retryable = true }
+            }
+        }
+        finish(record.id, failure: failures.isEmpty ? nil : failures.joined(separator: "; "),
+               attempt: item.attempt, final: !retryable, retry: runtime.retry, metadata: metadata)
+    }
+
+    /// Runs one handler once, honouring its dedupe key, and returns the run to record.
+    private func run(_ handler: any EventHandler, event: StripeEvent, record: EventRecord, context: EventHandlerContext, metadata: Logger.Metadata) -> HandlerRun {
+        var metadata = metadata
+        metadata["handler"] = handler.name
+        let started = Self.nowMillis()
+        var run = HandlerRun(handler: handler.name, attempt: context.attempt, startedAt: started, finishedAt: nil, succeeded: false, error: nil, output: nil)
+        if let configured = handler as? ConfiguredHandler, let dedupeKey = configured.dedupeKey {
+            switch dedupeKey.lookup(event, body: record.body) {
+            case .notDeduplicated:
+                break
+            case .missing(let path):
+                logger.notice("no dedupe key value at \(path); running the handler without dedupe", metadata: metadata)
+            case .key(let key):
+                let holder: String
+                do {
+                    holder = try store.claimHandlerKey(handler: handler.name, key: key, eventID: record.id, now: started)
+                } catch {
+                    run.error = "could not claim dedupe key \(key): \(error)"
+                    run.finishedAt = Self.nowMillis()
+                    logger.warning("handler failed", metadata: metadata.merging(["error.message": run.error ?? ""]) { $1 })
+                    return run
+                }
+                if holder != record.id {
+                    run.succeeded = true
+                    run.output = "skipped: dedupe key \(key) belongs to \(holder), which runs this handler for it"
+                    run.finishedAt = Self.nowMillis()
+                    logger.info("handler skipped: same dedupe key as an earlier event", metadata: metadata.merging(["dedupe.key": key, "dedupe.event_id": holder]) { $1 })
+                    return run
+                }
+            }
+        }
+        if let reporting = handler as? any ReportingEventHandler {
+            let report = reporting.run(event, context: context)
+            run.succeeded = report.failure == nil
+            run.error = report.failure
+            run.output = report.output
+        } else {
             do {
                 try handler.handle(event, context: context)
                 run.succeeded = true
             } catch {
                 run.error = String(describing: error)
-                failures.append("\(handler.name): \(error)")
-                metadata["handler"] = handler.name
-                logger.warning("handler failed", metadata: metadata.merging(["error.message": String(describing: error)]) { $1 })
-            }
-            run.finishedAt = Self.nowMillis()
-            do {
-                try store.recordHandlerRun(eventID: record.id, run: run)
-            } catch {
-                logger.error("could not record a handler run", metadata: metadata.merging(["error.message": String(describing: error)]) { $1 })
             }
         }
-        finish(record.id, failure: failures.isEmpty ? nil : failures.joined(separator: "; "),
-               attempt: item.attempt, final: item.attempt >= retry.maxAttempts, metadata: metadata)
+        run.finishedAt = Self.nowMillis()
+        let took = String((run.finishedAt ?? started) - started)
+        if run.succeeded {
+            if handler is any ReportingEventHandler { logger.info("handler succeeded", metadata: metadata.merging(["duration_ms": took]) { $1 }) }
+        } else {
+            logger.warning("handler failed", metadata: metadata.merging(["error.message": run.error ?? "", "duration_ms": took]) { $1 })
+        }
+        return run
     }
 
     /// Records done, retry-later or failed.
-    private func finish(_ id: String, failure: String?, attempt: Int, final: Bool, metadata: Logger.Metadata) {
+    private func finish(_ id: String, failure: String?, attempt: Int, final: Bool, retry: RetryPolicy, metadata: Logger.Metadata) {
         let now = Self.nowMillis()
         do {
             guard let failure else {

@@ -4,7 +4,7 @@ import WebhookSupport
 import Glibc
 #endif
 
-/// `stripe-webhookd serve`: runs the daemon until SIGTERM or SIGINT.
+/// `stripe-webhookd serve`: runs the daemon until SIGTERM or SIGINT; SIGHUP reloads the configuration.
 enum ServeCommand {
     static let help = """
         stripe-webhookd serve: receive Stripe webhooks (the default command).
@@ -36,6 +36,14 @@ enum ServeCommand {
           SIGTERM, SIGINT   graceful stop: finish requests in flight and their commits (up to
                             shutdown_grace_seconds, default 10), let running handlers finish, exit 0.
                             A second signal exits at once.
+          SIGHUP            re-read the config file (and file: secrets) with the same flags and
+                            environment; new endpoints, secrets and handlers apply to new requests and
+                            events, open connections stay open. An invalid config is refused with a
+                            log line and the old one stays. host, port, store, workers, event_loops,
+                            limits and logging change only on restart.
+
+        Handlers (commands, forwards), endpoints and secret rotation: see config.example.json and the
+        README. `stripe-webhookd check-config --config FILE` validates a file before you reload.
 
         WHERE TO GET A SECRET
           local development: `stripe listen --forward-to http://localhost:4242/webhook` prints it
@@ -68,7 +76,12 @@ enum ServeCommand {
         }
         var configuration = DaemonConfiguration()
         if let configFile { try configuration.apply(configFile: configFile) }
-        if let list = environment["STRIPE_WEBHOOK_SECRET"], !list.trimmingCharacters(in: .whitespaces).isEmpty {
+        let hasEndpoints = !configuration.endpoints.isEmpty
+        if hasEndpoints, let flag = flags.first(where: { ["--path", "--secret"].contains($0.0.name) }) {
+            throw ConfigurationError("\(flag.0.name): the config file lists endpoints, each with its own path and secrets; set them there")
+        }
+        // With endpoints, STRIPE_WEBHOOK_SECRET is read only where an endpoint names it (env:STRIPE_WEBHOOK_SECRET).
+        if !hasEndpoints, let list = environment["STRIPE_WEBHOOK_SECRET"], !list.trimmingCharacters(in: .whitespaces).isEmpty {
             let count = list.split(separator: ",").count
             configuration.secrets = (0..<count).map { SecretReference(source: .environmentItem("STRIPE_WEBHOOK_SECRET", index: $0)) }
         }
@@ -121,7 +134,18 @@ enum ServeCommand {
         }
         let stop = DispatchSemaphore(value: 0)
         let signals = LockedValue(0)
-        let watcher = SignalWatcher(signals: [SIGTERM, SIGINT]) { number in
+        let watcher = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { number in
+            if number == SIGHUP {
+                // The watcher's own serial queue: reloads never overlap, and never run on the cooperative pool.
+                logger.notice("SIGHUP received; reloading the configuration")
+                application.reload {
+                    guard let next = try ServeCommand.configuration(arguments, environment: environment) else {
+                        throw ConfigurationError("no configuration to reload")
+                    }
+                    return next
+                }
+                return
+            }
             let count = signals.withLock { $0 += 1; return $0 }
             if count == 1 {
                 logger.notice("\(SignalWatcher.name(of: number)) received; stopping gracefully (send it again to exit at once)")

@@ -5,63 +5,40 @@ import StripeWebhooks
 import WebhookSupport
 
 /// The daemon, built from a configuration: store, router, dispatcher and HTTP server wired together.
-/// `main` builds one and runs it; tests build the same thing on port 0.
+/// `main` builds one and runs it; tests build the same thing on port 0. `reload` swaps in a new
+/// configuration's endpoints, secrets and handlers without touching the server or its connections.
 public final class WebhookApplication: Sendable {
-    /// The settings it was built from.
-    public let configuration: DaemonConfiguration
     private let logger: Logger
+    private let environment: [String: String]
+    private let runtime: LockedValue<DaemonRuntime>
+    /// Serializes reloads, so that each builds on the runtime it replaces.
+    private let reloading = NSLock()
     private let store: any EventStore
     private let dispatcher: EventDispatcher
     private let server: HTTPServer
 
-    /// Resolves secrets, opens the store and builds every part; nothing listens until `start()`.
+    /// The settings in effect (the last successful reload's, or the initial ones).
+    public var configuration: DaemonConfiguration { runtime.withLock { $0.configuration } }
+
+    /// Resolves secrets, finds handler programs, opens the store and builds every part; nothing
+    /// listens until `start()`.
     /// - Parameters:
-    ///   - configuration: validated settings.
-    ///   - environment: where `env:` secrets are read from.
+    ///   - configuration: the settings; validated here.
+    ///   - environment: where `env:` references are read from, on start and on every reload.
     ///   - logger: the root logger.
     public init(configuration: DaemonConfiguration, environment: [String: String], logger: Logger) throws {
-        try configuration.validate()
-        self.configuration = configuration
         self.logger = logger
-
-        guard !configuration.secrets.isEmpty else { throw ConfigurationError(Self.noSecretMessage) }
-        var secrets: [WebhookSecret] = []
-        for (index, reference) in configuration.secrets.enumerated() {
-            let value = try reference.resolve(environment: environment)
-            if !value.hasPrefix("whsec_") {
-                logger.warning("a signing secret does not start with whsec_; Stripe's endpoint secrets do", metadata: ["secret.label": reference.displayLabel(index: index)])
-            }
-            if reference.isLiteral {
-                logger.warning("a signing secret is written in the configuration; prefer env:NAME or file:PATH", metadata: ["secret.label": reference.displayLabel(index: index)])
-            }
-            secrets.append(WebhookSecret(value, label: reference.displayLabel(index: index)))
-        }
-        let tolerance: SignatureTolerance
-        if configuration.disableTimestampCheck {
-            logger.critical("the signature timestamp check is OFF: captured requests can be replayed forever. Use only for testing.")
-            tolerance = .disabled
-        } else {
-            tolerance = .seconds(configuration.toleranceSeconds)
-        }
-        let verifier = try SignatureVerifier(secrets: secrets, tolerance: tolerance)
-
+        self.environment = environment
+        let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: logger, previous: nil)
+        self.runtime = LockedValue(runtime)
         store = try Self.openStore(configuration.store, logger: logger)
-        var router = EventRouter()
-        try BuiltinHandlers.register(on: &router, logger: logger)
-        dispatcher = EventDispatcher(
-            store: store, router: router,
-            retry: RetryPolicy(
-                maxAttempts: configuration.retry.maxAttempts,
-                initialDelay: Int64(configuration.retry.initialDelaySeconds * 1000),
-                maxDelay: Int64(configuration.retry.maxDelaySeconds * 1000)
-            ),
-            workers: configuration.workers, logger: logger
-        )
-        let responder = WebhookResponder(
-            path: configuration.path, verifier: verifier, secretLabels: secrets.compactMap(\.label),
-            store: store, dispatcher: dispatcher, logger: logger
-        )
+        dispatcher = EventDispatcher(store: store, runtime: self.runtime, workers: configuration.workers, logger: logger)
+        let responder = WebhookResponder(runtime: self.runtime, store: store, dispatcher: dispatcher, logger: logger)
         server = HTTPServer(configuration: Self.serverConfiguration(configuration), responder: responder, logger: logger)
+        let busiest = configuration.handlers.map(\.maxConcurrency).max() ?? 0
+        if busiest > configuration.workers {
+            logger.notice("a handler allows more concurrent runs than there are workers; at most \(configuration.workers) run at once", metadata: ["workers": String(configuration.workers)])
+        }
     }
 
     /// The message shown when no secret is configured: where to get one.
@@ -110,17 +87,93 @@ public final class WebhookApplication: Sendable {
     public func start() throws -> Int {
         dispatcher.start()
         let port = try server.start()
-        logger.notice("stripe-webhookd \(Version.current) listening on http://\(configuration.host):\(port)\(configuration.path)", metadata: [
+        let configuration = self.configuration
+        let paths = configuration.effectiveEndpoints.map(\.path)
+        logger.notice("stripe-webhookd \(Version.current) listening on http://\(configuration.host):\(port)\(paths[0])", metadata: [
             "store": configuration.store, "event_loops": String(configuration.eventLoops), "workers": String(configuration.workers),
+            "endpoints": paths.joined(separator: ","), "handlers": configuration.handlers.map(\.name).joined(separator: ","),
         ])
+        logEndpoints()
         return port
+    }
+
+    /// Applies `configuration` to new requests and events: its endpoints, secrets, handlers and retry
+    /// policy. Requests and handler runs in flight finish with what they started with; connections
+    /// stay open. Settings the server or the store were built from (host, port, store, workers,
+    /// event loops, limits, logging) need a restart: a change to them is logged and not applied.
+    /// Throws, and changes nothing, when the configuration is invalid.
+    public func reload(configuration: DaemonConfiguration) throws(ConfigurationError) {
+        reloading.lock()
+        defer { reloading.unlock() }
+        let current = runtime.withLock { $0 }
+        let unapplied = Self.restartOnlyChanges(from: current.configuration, to: configuration)
+        // What the server and the store were built from stays as it is, and `configuration` says so.
+        var applied = configuration
+        applied.host = current.configuration.host
+        applied.port = current.configuration.port
+        applied.store = current.configuration.store
+        applied.eventLoops = current.configuration.eventLoops
+        applied.workers = current.configuration.workers
+        applied.limits = current.configuration.limits
+        applied.logLevel = current.configuration.logLevel
+        applied.logFormat = current.configuration.logFormat
+        applied.shutdownGraceSeconds = current.configuration.shutdownGraceSeconds
+        let next = try DaemonRuntime.build(applied, environment: environment, logger: logger, previous: current)
+        runtime.withLock { $0 = next }
+        logger.notice("configuration reloaded: new endpoints, secrets and handlers apply to new requests and events", metadata: [
+            "endpoints": configuration.effectiveEndpoints.map(\.path).joined(separator: ","),
+            "handlers": configuration.handlers.map(\.name).joined(separator: ","),
+        ])
+        if !unapplied.isEmpty {
+            logger.warning("changed settings that apply only after a restart were not applied: \(unapplied.joined(separator: ", "))")
+        }
+        logEndpoints()
+    }
+
+    /// Reads a configuration with `load` and applies it; on any error logs it and keeps serving with
+    /// the current one. Returns whether the new configuration is in effect.
+    @discardableResult
+    public func reload(loading load: () throws -> DaemonConfiguration) -> Bool {
+        do {
+            try reload(configuration: try load())
+            return true
+        } catch let error as ConfigurationError {
+            logger.error("configuration reload refused; still serving with the previous configuration", metadata: ["error.message": error.message])
+        } catch {
+            logger.error("configuration reload refused; still serving with the previous configuration", metadata: ["error.message": "\(error)"])
+        }
+        return false
+    }
+
+    /// One line per endpoint naming its secrets' labels, so a secret roll can be followed in the log.
+    private func logEndpoints() {
+        let endpoints = runtime.withLock { $0.endpoints }
+        for path in endpoints.keys.sorted() {
+            logger.info("endpoint ready", metadata: ["endpoint": path, "secret.labels": endpoints[path]?.secretLabels.joined(separator: ",") ?? ""])
+        }
+    }
+
+    /// The keys of settings a reload cannot change that differ between `old` and `new`.
+    static func restartOnlyChanges(from old: DaemonConfiguration, to new: DaemonConfiguration) -> [String] {
+        var changed: [String] = []
+        if old.host != new.host { changed.append("host") }
+        if old.port != new.port { changed.append("port") }
+        if old.store != new.store { changed.append("store") }
+        if old.eventLoops != new.eventLoops { changed.append("event_loops") }
+        if old.workers != new.workers { changed.append("workers") }
+        if old.limits != new.limits { changed.append("limits") }
+        if old.logLevel != new.logLevel { changed.append("log_level") }
+        if old.logFormat != new.logFormat { changed.append("log_format") }
+        if old.shutdownGraceSeconds != new.shutdownGraceSeconds { changed.append("shutdown_grace_seconds") }
+        return changed
     }
 
     /// Graceful stop: no new connections, in-flight requests finish (and their commits), running handlers
     /// finish, then the store closes. Events not yet handled stay pending for the next start.
     public func shutdown() {
-        logger.notice("shutting down: finishing requests in flight", metadata: ["grace_seconds": String(configuration.shutdownGraceSeconds)])
-        server.shutdown(gracePeriod: .seconds(configuration.shutdownGraceSeconds))
+        let grace = configuration.shutdownGraceSeconds
+        logger.notice("shutting down: finishing requests in flight", metadata: ["grace_seconds": String(grace)])
+        server.shutdown(gracePeriod: .seconds(grace))
         dispatcher.stop()
         store.close()
         logger.notice("stopped")

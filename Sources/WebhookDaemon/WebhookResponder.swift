@@ -4,15 +4,13 @@ import HTTP1
 import StripeWebhooks
 import WebhookSupport
 
-/// The webhook endpoint: verifies the signature on the raw body, decodes the event, stores it and
-/// answers 200 only once the store has committed it.
+/// The webhook endpoints: verifies the signature on the raw body with the secrets of the endpoint the
+/// request's path names, decodes the event, stores it and answers 200 only once the store has
+/// committed it. Endpoints and secrets come from the current runtime, read once per request, so a
+/// reload applies to the next request, even on an open keep-alive connection.
 final class WebhookResponder: HTTPResponder {
-    /// The path Stripe posts to.
-    let path: String
-    /// Checks `Stripe-Signature` against the configured secrets.
-    let verifier: SignatureVerifier
-    /// Labels of the configured secrets, by index, for logs and the event record.
-    let secretLabels: [String]
+    /// The current endpoints and handlers, swapped whole on reload.
+    let runtime: LockedValue<DaemonRuntime>
     /// Where accepted events go before the 200.
     let store: any EventStore
     /// Told when a new event is stored, so a worker picks it up at once.
@@ -21,10 +19,8 @@ final class WebhookResponder: HTTPResponder {
     let logger: Logger
 
     /// Creates the responder.
-    init(path: String, verifier: SignatureVerifier, secretLabels: [String], store: any EventStore, dispatcher: EventDispatcher, logger: Logger) {
-        self.path = path
-        self.verifier = verifier
-        self.secretLabels = secretLabels
+    init(runtime: LockedValue<DaemonRuntime>, store: any EventStore, dispatcher: EventDispatcher, logger: Logger) {
+        self.runtime = runtime
         self.store = store
         self.dispatcher = dispatcher
         self.logger = logger
@@ -48,10 +44,15 @@ final class WebhookResponder: HTTPResponder {
         }
         let logger = self.logger
         let dispatcher = self.dispatcher
+        let path = request.path
         store.insert(record) { result in
             switch result {
             case .success(.stored):
-                logger.debug("event stored", metadata: ["request.id": context.requestID, "event.id": record.id, "event.type": record.type])
+                // The label tells an operator rolling a secret which one Stripe still signs with.
+                logger.info("event stored", metadata: [
+                    "request.id": context.requestID, "event.id": record.id, "event.type": record.type,
+                    "endpoint": path, "secret.label": record.verifiedBy ?? "-",
+                ])
                 dispatcher.wake()
                 completion(Self.accepted)
             case .success(.duplicate):
@@ -70,11 +71,12 @@ final class WebhookResponder: HTTPResponder {
 
     /// Routes, verifies and decodes; throws the rejection that becomes the response.
     func accept(_ request: HTTPRequest) throws(WebhookRejection) -> EventRecord {
-        guard request.path == path else { throw .notFound }
+        let runtime = self.runtime.withLock { $0 }
+        guard let endpoint = runtime.endpoints[request.path] else { throw .notFound }
         guard request.method == "POST" else { throw .methodNotAllowed }
         let verified: VerifiedSignature
         do {
-            verified = try verifier.verify(payload: request.body, header: request.headers["Stripe-Signature"])
+            verified = try endpoint.verifier.verify(payload: request.body, header: request.headers["Stripe-Signature"])
         } catch {
             throw .signature(error)
         }

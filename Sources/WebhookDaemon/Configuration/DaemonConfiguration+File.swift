@@ -23,6 +23,11 @@ extension DaemonConfiguration {
         } catch {
             throw ConfigurationError("config file \(source): \(error)")
         }
+        if file.endpoints != nil, file.path != nil || file.secrets != nil {
+            throw ConfigurationError("config file \(source): endpoints: give either \"endpoints\" or the top-level \"path\" and \"secrets\", not both")
+        }
+        if let v = file.endpoints { endpoints = v.map(\.endpoint) }
+        if let v = file.handlers { handlers = v.map(\.handler) }
         if let v = file.host { host = v }
         if let v = file.port { port = v }
         if let v = file.path { path = v }
@@ -66,9 +71,6 @@ extension DaemonConfiguration {
 
     /// Turns a decoding error into a sentence naming the key path and what was expected.
     static func explain(_ error: DecodingError) -> String {
-        func keyPath(_ path: [any CodingKey]) -> String {
-            path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
-        }
         switch error {
         case .typeMismatch(let type, let context):
             return "\(keyPath(context.codingPath)): expected \(Self.typeName(type))"
@@ -85,12 +87,19 @@ extension DaemonConfiguration {
         }
     }
 
+    /// A coding path as the config file spells it: `handlers[0].forward.url`.
+    static func keyPath(_ path: [any CodingKey]) -> String {
+        path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+    }
+
     static func typeName(_ type: Any.Type) -> String {
         switch type {
         case is String.Type: "a string"
         case is Int.Type, is Int64.Type: "an integer"
         case is Double.Type: "a number"
         case is Bool.Type: "true or false"
+        case is [String].Type: "an array of strings"
+        case is [String: String].Type: "an object whose values are strings"
         default: "a value of another type (see config.example.json)"
         }
     }
@@ -132,9 +141,11 @@ struct FileSettings: Decodable {
     var shutdownGraceSeconds: Int?
     var limits: LimitSettings?
     var retry: RetrySettings?
+    var endpoints: [EndpointSetting]?
+    var handlers: [HandlerSetting]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, path, secrets, store, workers, limits, retry
+        case host, port, path, secrets, store, workers, limits, retry, endpoints, handlers
         case toleranceSeconds = "tolerance_seconds", disableTimestampCheck = "disable_timestamp_check"
         case logLevel = "log_level", logFormat = "log_format", eventLoops = "event_loops"
         case shutdownGraceSeconds = "shutdown_grace_seconds"
@@ -157,6 +168,8 @@ struct FileSettings: Decodable {
         shutdownGraceSeconds = try c.decodeIfPresent(Int.self, forKey: .shutdownGraceSeconds)
         limits = try c.decodeIfPresent(LimitSettings.self, forKey: .limits)
         retry = try c.decodeIfPresent(RetrySettings.self, forKey: .retry)
+        endpoints = try c.decodeIfPresent([EndpointSetting].self, forKey: .endpoints)
+        handlers = try c.decodeIfPresent([HandlerSetting].self, forKey: .handlers)
     }
 }
 
@@ -173,7 +186,7 @@ struct SecretSetting: Decodable {
             return
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "secrets entry")
+        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: DaemonConfiguration.keyPath(decoder.codingPath))
         value = try c.decode(String.self, forKey: .value)
         label = try c.decodeIfPresent(String.self, forKey: .label)
     }

@@ -32,6 +32,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var limits = Limits()
     /// Handler retry policy.
     public var retry = Retry()
+    /// Webhook endpoints, each with its own path, secrets and tolerance. Empty: one endpoint made of
+    /// `path`, `secrets` and `tolerance_seconds`.
+    public var endpoints: [EndpointConfiguration] = []
+    /// Operator handlers: commands and forwards run for matching events from the durable queue.
+    public var handlers: [HandlerConfiguration] = []
 
     /// HTTP limits, each enforced by the request decoder or the connection's deadlines.
     public struct Limits: Sendable, Equatable {
@@ -66,12 +71,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The defaults.
     public init() {}
 
+    /// The endpoints served: `endpoints`, or the one made of `path`, `secrets` and `tolerance_seconds`.
+    public var effectiveEndpoints: [EndpointConfiguration] {
+        endpoints.isEmpty ? [EndpointConfiguration(path: path, secrets: secrets, toleranceSeconds: nil)] : endpoints
+    }
+
     /// Checks values that no single field can check alone. Errors name the key.
     public func validate() throws(ConfigurationError) {
         guard (0...65535).contains(port) else { throw ConfigurationError("port: \(port) is not a TCP port (0–65535)") }
-        guard path.hasPrefix("/"), !path.contains(" "), !path.contains("?") else {
-            throw ConfigurationError("path: \"\(path)\" must start with / and hold no spaces or query")
-        }
+        try Self.validatePath(path, key: "path")
         guard !host.isEmpty else { throw ConfigurationError("host: must not be empty (use 127.0.0.1 or 0.0.0.0)") }
         if toleranceSeconds <= 0 {
             throw ConfigurationError("tolerance_seconds: \(toleranceSeconds) is not allowed; Stripe's default is 300. "
@@ -92,6 +100,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         guard retry.initialDelaySeconds > 0, retry.maxDelaySeconds >= retry.initialDelaySeconds else {
             throw ConfigurationError("retry: initial_delay_seconds must be > 0 and max_delay_seconds at least as large")
+        }
+        try validateEndpoints()
+        try validateHandlers()
+    }
+
+    /// Checks a webhook path; `key` names it in the error.
+    static func validatePath(_ path: String, key: String) throws(ConfigurationError) {
+        guard path.hasPrefix("/"), !path.contains(" "), !path.contains("?") else {
+            throw ConfigurationError("\(key): \"\(path)\" must start with / and hold no spaces or query")
         }
     }
 }

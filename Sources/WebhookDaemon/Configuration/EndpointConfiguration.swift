@@ -1,0 +1,21 @@
+/// One webhook endpoint: a path with its own signing secrets and timestamp tolerance (one for account
+/// events, one for Connect events, each with the secret of its Stripe endpoint).
+public struct EndpointConfiguration: Sendable, Equatable {
+    /// The path Stripe posts to, e.g. `/webhook/connect`.
+    public var path: String
+    /// Its signing secrets; an event is accepted when any of them verifies it.
+    public var secrets: [SecretReference]
+    /// Its tolerance in seconds; `nil` takes the top-level `tolerance_seconds`.
+    public var toleranceSeconds: Int64?
+
+    /// Creates an endpoint.
+    /// - Parameters:
+    ///   - path: the path Stripe posts to.
+    ///   - secrets: its signing secrets.
+    ///   - toleranceSeconds: its tolerance, or `nil` for the top-level one.
+    public init(path: String, secrets: [SecretReference], toleranceSeconds: Int64? = nil) {
+        self.path = path
+        self.secrets = secrets
+        self.toleranceSeconds = toleranceSeconds
+    }
+}
