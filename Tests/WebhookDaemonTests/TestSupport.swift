@@ -1,7 +1,11 @@
+import EventStore
 import Foundation
 import StripeWebhooks
 import WebhookDaemon
 import WebhookSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Paths and helpers shared by the daemon's tests.
 enum TestSupport {
@@ -68,7 +72,7 @@ final class RunningDaemon: @unchecked Sendable {
     let secret = "whsec_test_\(UUID().uuidString.prefix(8))"
     let directory: URL
 
-    init(store: String? = nil, configure: (inout DaemonConfiguration) -> Void = { _ in }) throws {
+    init(store: String? = nil, environment: [String: String] = [:], configure: (inout DaemonConfiguration) -> Void = { _ in }) throws {
         directory = try TestSupport.temporaryDirectory()
         var configuration = DaemonConfiguration()
         configuration.port = 0
@@ -79,7 +83,7 @@ final class RunningDaemon: @unchecked Sendable {
         configuration.shutdownGraceSeconds = 2
         configure(&configuration)
         let logger = Logger(label: "webhookd", level: .debug, sink: log.sink())
-        application = try WebhookApplication(configuration: configuration, environment: [:], logger: logger)
+        application = try WebhookApplication(configuration: configuration, environment: environment, logger: logger)
         port = try application.start()
     }
 
@@ -91,6 +95,26 @@ final class RunningDaemon: @unchecked Sendable {
         return response
     }
 
+    /// The daemon's SQLite database file.
+    var databasePath: String {
+        let store = application.configuration.store
+        return store.hasPrefix("sqlite:") ? String(store.dropFirst(7)) : ""
+    }
+
+    /// A stored event as `events show` would read it (a read-only connection beside the daemon's).
+    func storedEvent(_ id: String) -> StoredEvent? {
+        guard let store = try? SQLiteEventStore(path: databasePath, logger: Logger(label: "t", level: .critical, sink: LogCaptureSink.discard), options: .readOnly) else { return nil }
+        defer { store.close() }
+        return (try? store.event(id: id)) ?? nil
+    }
+
+    /// Waits until the event is `status`; returns it then (or as it is after `seconds`).
+    @discardableResult
+    func waitForEvent(_ id: String, status: EventStatus, seconds: Double = 10) -> StoredEvent? {
+        _ = TestSupport.eventually(seconds) { storedEvent(id)?.status == status }
+        return storedEvent(id)
+    }
+
     /// Log lines that contain every one of `fragments`.
     func lines(containing fragments: String...) -> [String] {
         log.lines.filter { line in fragments.allSatisfy { line.contains($0) } }
@@ -99,5 +123,73 @@ final class RunningDaemon: @unchecked Sendable {
     func stop() {
         application.shutdown()
         try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+extension TestSupport {
+    /// Writes an executable `/bin/sh` script named `name` into `directory` and returns its path.
+    @discardableResult
+    static func script(_ name: String, in directory: URL, _ body: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(("#!/bin/sh\n" + body + "\n").utf8).write(to: url)
+        guard chmod(url.path, 0o755) == 0 else { throw TestHTTPClient.ClientError(description: "chmod \(url.path) failed") }
+        return url.path
+    }
+
+    /// A minimal snapshot event of `type` about `object` (`data.object` gets `extra` members too).
+    static func event(_ type: String, id: String = SampleEvents.freshEventID(), object: [String: String]) -> [UInt8] {
+        let members = object.keys.sorted().map { "\"\($0)\": \(object[$0] == "null" ? "null" : "\"\(object[$0] ?? "")\"")" }.joined(separator: ", ")
+        return Array("""
+            {"id": "\(id)", "object": "event", "type": "\(type)", "created": 1700000000, "livemode": false,
+             "api_version": "2024-06-20", "pending_webhooks": 1, "request": {"id": null, "idempotency_key": null},
+             "data": {"object": {\(members)}}}
+            """.utf8)
+    }
+
+    /// The event id of a body made by `event(_:id:object:)` or `SampleEvents.payload`.
+    static func eventID(of body: [UInt8]) -> String {
+        String(String(decoding: body, as: UTF8.self).firstMatch(of: /"id": "(evt_\w+)"/)?.1 ?? "")
+    }
+}
+
+/// The `stripe-webhookd` binary running as a child process on an ephemeral port, its log captured.
+final class DaemonProcess: @unchecked Sendable {
+    // @unchecked: constants only; Process and LogAccumulator are thread-safe for what is used here.
+    let process = Process()
+    let log: LogAccumulator
+    let port: Int
+
+    /// Starts the binary with `arguments` (plus `--port 0 --log-format text`) and `environment`, and
+    /// waits until it listens.
+    init(_ arguments: [String], environment: [String: String]) throws {
+        process.executableURL = TestSupport.binary
+        process.arguments = arguments + ["--port", "0", "--log-format", "text"]
+        process.environment = environment
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        log = LogAccumulator(err.fileHandleForReading)
+        let log = self.log
+        guard TestSupport.eventually(10, { log.text.contains("listening on http://127.0.0.1:") }),
+              let port = log.text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/).flatMap({ Int($0.1) })
+        else {
+            process.terminate()
+            throw TestHTTPClient.ClientError(description: "daemon did not start: \(log.text)")
+        }
+        self.port = port
+    }
+
+    /// Sends `signal` to the daemon.
+    func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// How many times `fragment` occurs in the log.
+    func count(_ fragment: String) -> Int { log.text.components(separatedBy: fragment).count - 1 }
+
+    /// SIGTERM, then waits for the exit.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
     }
 }
