@@ -13,7 +13,7 @@ public final class MemoryEventStore: EventStore {
     }
 
     /// One stored event and its handling state.
-    private struct Entry {
+    struct Entry {
         /// The event and its state, as `event(id:)` returns it.
         var event: StoredEvent
         /// Whether a worker holds it.
@@ -30,11 +30,14 @@ public final class MemoryEventStore: EventStore {
         var nextSequence: Int64 = 1
         /// Write counters.
         var statistics = EventStoreStatistics()
+        /// Which pending events can be claimed next.
+        var queue = MemoryClaimQueue()
 
-        /// Rebuilds `indexByID` after removals.
+        /// Rebuilds `indexByID` and the claim queue after removals.
         mutating func reindex() {
             indexByID = [:]
             for (index, entry) in entries.enumerated() { indexByID[entry.event.record.id] = index }
+            queue.rebuild(from: entries)
         }
     }
 
@@ -65,6 +68,7 @@ public final class MemoryEventStore: EventStore {
             )
             contents.nextSequence += 1
             contents.indexByID[record.id] = contents.entries.count
+            contents.queue.added(event, at: contents.entries.count)
             contents.entries.append(Entry(event: event))
             contents.statistics.storedEvents += 1
             return .stored
@@ -72,26 +76,13 @@ public final class MemoryEventStore: EventStore {
         completion(result)
     }
 
-    /// Claims due events in receive order, one per object at a time (see `EventStore.claimDue`).
+    /// Claims due events in receive order, one per object at a time (see `EventStore.claimDue`); looks
+    /// only at the candidates the claim queue holds, never at every stored event.
     public func claimDue(now: Int64, limit: Int) throws(EventStoreError) -> [WorkItem] {
         let owner = self.owner
         return try mutate("claim due events") { contents -> [WorkItem] in
-            var blockedObjects: Set<String> = []
-            var claimable: [Int] = []
-            // An object is blocked by its oldest pending event and by any claimed one, whatever its age.
-            for entry in contents.entries where entry.event.status == .pending && entry.claimed {
-                if let object = entry.event.record.objectID { blockedObjects.insert(object) }
-            }
-            for (index, entry) in contents.entries.enumerated() where entry.event.status == .pending {
-                let object = entry.event.record.objectID
-                defer { if let object { blockedObjects.insert(object) } }
-                guard claimable.count < limit, !entry.claimed else { continue }
-                if let object, blockedObjects.contains(object) { continue }
-                if let due = entry.event.nextAttemptAt, due > now { continue }
-                claimable.append(index)
-            }
             var items: [WorkItem] = []
-            for index in claimable {
+            while items.count < limit, let index = contents.queue.nextClaimable(now: now, in: contents.entries) {
                 contents.entries[index].event.claimedBy = owner
                 contents.entries[index].event.attempts += 1
                 contents.entries[index].event.updatedAt = now
@@ -143,6 +134,11 @@ public final class MemoryEventStore: EventStore {
                 if let error { contents.entries[index].event.lastError = error }
                 contents.entries[index].event.updatedAt = now
                 contents.entries[index].event.claimedBy = nil
+                if status == .pending {
+                    contents.queue.released(contents.entries[index].event, at: index)
+                } else {
+                    contents.queue.finished(contents.entries[index].event, at: index)
+                }
                 contents.statistics.operations += 1
             }
         }.get().get()
@@ -165,6 +161,7 @@ public final class MemoryEventStore: EventStore {
                 contents.entries[index].event.claimedBy = nil
                 released += 1
             }
+            contents.queue.rebuild(from: contents.entries)
             return released
         }.get()) ?? 0
     }
@@ -209,6 +206,7 @@ public final class MemoryEventStore: EventStore {
                     outcomes[id] = .requeued
                 }
             }
+            contents.queue.rebuild(from: contents.entries)
             contents.statistics.operations += 1
             return outcomes
         }.get()
@@ -224,6 +222,7 @@ public final class MemoryEventStore: EventStore {
                 Self.makePending(&contents.entries[index].event, now: now, newReplay: false)
                 count += 1
             }
+            contents.queue.rebuild(from: contents.entries)
             contents.statistics.operations += 1
             return count
         }.get()

@@ -23,6 +23,18 @@ extension SQLiteConnection {
         return changed == 1
     }
 
+    /// The `events` columns of `eventColumns`, qualified with the alias `e`.
+    static let qualifiedEventColumns = """
+        e.seq, e.id, e.type, e.object_id, e.created, e.livemode, e.account, e.api_version, e.body, e.received_at, \
+        e.verified_by, e.status, e.attempts, e.next_attempt_at, e.last_error, e.updated_at, e.replay, e.claimed_by, \
+        e.claim_expires_at
+        """
+
+    /// The candidates a claim walks, oldest first: `claim_candidates` (one per object with pending
+    /// events, plus events about no object; see migration 3) joined to their events as `e`. CROSS
+    /// JOIN keeps the candidates as the outer loop, so `ORDER BY c.seq LIMIT` stops early.
+    private static let claimCandidates = "claim_candidates AS c CROSS JOIN events AS e ON e.seq = c.seq"
+
     /// The claimability rule, shared by `claimDue` and `hasDueEvents`. Parameter ?1: now.
     ///
     /// INDEXED BY: without ANALYZE statistics SQLite answers the per-object subquery from
@@ -49,7 +61,7 @@ extension SQLiteConnection {
     ///   - running: ids never to claim.
     func claimDue(now: Int64, limit: Int, owner: String, expiresAt: Int64, skipping running: Set<String>) throws(EventStoreError) -> [WorkItem] {
         let candidates = try query(
-            "SELECT \(Self.eventColumns) FROM events AS e WHERE \(Self.claimableCondition) ORDER BY e.seq LIMIT ?2",
+            "SELECT \(Self.qualifiedEventColumns) FROM \(Self.claimCandidates) WHERE \(Self.claimableCondition) ORDER BY c.seq LIMIT ?2",
             [.integer(now), .int(limit + running.count)],
             Self.storedEvent(from:)
         )
@@ -68,7 +80,7 @@ extension SQLiteConnection {
 
     /// Whether anything is claimable now; lets idle polling skip the write lock.
     func hasDueEvents(now: Int64) throws(EventStoreError) -> Bool {
-        try queryFirst("SELECT 1 FROM events AS e WHERE \(Self.claimableCondition) LIMIT 1", [.integer(now)]) { _ in true } ?? false
+        try queryFirst("SELECT 1 FROM \(Self.claimCandidates) WHERE \(Self.claimableCondition) ORDER BY c.seq LIMIT 1", [.integer(now)]) { _ in true } ?? false
     }
 
     /// Records a run for an event `owner` holds and extends the claim to at least `expiresAt`.
