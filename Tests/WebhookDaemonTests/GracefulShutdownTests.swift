@@ -1,0 +1,150 @@
+import EventStore
+import Foundation
+import Testing
+import WebhookDaemon
+import WebhookSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGTERM under load, against the real binary: every event answered 200 must be in the store after
+/// the daemon exits 0, however the signal cut across the requests in flight.
+@Suite(.serialized)
+struct GracefulShutdownTests {
+    /// What the load generator saw.
+    struct Tally: Sendable {
+        /// Event ids answered 200.
+        var acknowledged: [String] = []
+        /// Responses by status.
+        var statuses: [Int: Int] = [:]
+        /// 200s that arrived after the signal was sent: requests that were in flight when it came.
+        var acknowledgedAfterSignal = 0
+        /// Connections refused after the signal (the listener was closed).
+        var refusedAfterSignal = 0
+    }
+
+    @Test func sigtermUnderLoad_storesEveryAcknowledgedEventAndExitsZero() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("events.sqlite").path
+        let secret = "whsec_shutdown_\(UUID().uuidString.prefix(8))"
+        let config = directory.appendingPathComponent("config.json")
+        try Data(#"{"shutdown_grace_seconds": 5}"#.utf8).write(to: config)
+
+        let (daemon, log, port) = try Self.startDaemon(config: config, database: database, secret: secret)
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+
+        // 16 clients send signed events on keep-alive connections, reconnecting when closed, until their
+        // connections are refused after the signal (or 20 s pass, which would itself be a failure).
+        let tally = LockedValue(Tally())
+        let signalled = LockedValue(false)
+        let clients = DispatchGroup()
+        for client in 0..<16 {
+            clients.enter()
+            Thread.detachNewThread {
+                defer { clients.leave() }
+                Self.sendUntilRefused(port: port, secret: secret, client: client, tally: tally, signalled: signalled)
+            }
+        }
+        // SIGTERM once the load is well under way.
+        #expect(TestSupport.eventually(20) { tally.withLock { $0.acknowledged.count } >= 300 })
+        let signalledAt = ContinuousClock.now
+        signalled.withLock { $0 = true }
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        let stoppedIn = ContinuousClock.now - signalledAt
+        #expect(clients.wait(timeout: .now() + 30) == .success, "clients did not stop")
+
+        #expect(daemon.terminationReason == .exit)
+        #expect(daemon.terminationStatus == 0, "\(log.text.suffix(2000))")
+        #expect(stoppedIn < .seconds(5 + 3), "took \(stoppedIn) to stop with a 5 s grace period")
+        #expect(log.text.contains("SIGTERM received"))
+        #expect(log.text.contains("stopped"))
+
+        let seen = tally.withLock { $0 }
+        #expect(seen.refusedAfterSignal > 0, "no connection was refused after SIGTERM: the listener stayed open")
+        #expect(seen.statuses.keys.allSatisfy { $0 == 200 || $0 == 503 }, "unexpected statuses \(seen.statuses)")
+
+        // Every acknowledged event is on disk, and none is stuck in a worker's claim.
+        let store = try SQLiteEventStore(path: database, logger: Logger(label: "check", level: .critical), options: .init(readOnly: true))
+        defer { store.close() }
+        var missing: [String] = []
+        for id in seen.acknowledged {
+            guard let stored = try store.event(id: id) else {
+                missing.append(id)
+                continue
+            }
+            #expect(stored.status != .failed, "\(id) failed: \(stored.lastError ?? "")")
+        }
+        #expect(missing.isEmpty, "\(missing.count) of \(seen.acknowledged.count) acknowledged events are not stored: \(missing.prefix(5))")
+        #expect(try store.summary().counts.values.reduce(0, +) >= seen.acknowledged.count)
+
+        // The next start handles whatever the stop left pending: every acknowledged event ends up done.
+        let (restarted, restartLog, _) = try Self.startDaemon(config: config, database: database, secret: secret)
+        defer { if restarted.isRunning { kill(restarted.processIdentifier, SIGKILL) } }
+        let allDone = TestSupport.eventually(30) {
+            seen.acknowledged.allSatisfy { id in (try? store.event(id: id))??.status == .done }
+        }
+        #expect(allDone, "acknowledged events still not handled after a restart: \(restartLog.text.suffix(1500))")
+        kill(restarted.processIdentifier, SIGTERM)
+        restarted.waitUntilExit()
+        #expect(restarted.terminationReason == .exit && restarted.terminationStatus == 0)
+        print("graceful shutdown: \(seen.acknowledged.count) acknowledged (\(seen.acknowledgedAfterSignal) after SIGTERM), "
+            + "statuses \(seen.statuses), \(seen.refusedAfterSignal) refused after SIGTERM, stopped in \(stoppedIn)")
+    }
+
+    /// Starts the binary on a free port with `config` and the SQLite store at `database`; returns it with its
+    /// log and the port it announced.
+    static func startDaemon(config: URL, database: String, secret: String) throws -> (Process, LogAccumulator, Int) {
+        let daemon = Process()
+        daemon.executableURL = TestSupport.binary
+        daemon.arguments = ["--config", config.path, "--port", "0", "--store", "sqlite:\(database)", "--log-format", "text", "--workers", "2"]
+        daemon.environment = ["STRIPE_WEBHOOK_SECRET": secret]
+        let err = Pipe()
+        daemon.standardError = err
+        daemon.standardOutput = FileHandle.nullDevice
+        try daemon.run()
+        let log = LogAccumulator(err.fileHandleForReading)
+        let announced = TestSupport.eventually { log.text.contains("listening on http://127.0.0.1:") }
+        guard announced, let port = log.text.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)\/webhook/).flatMap({ Int($0.1) }) else {
+            kill(daemon.processIdentifier, SIGKILL)
+            throw TestHTTPClient.ClientError(description: "the daemon did not start: \(log.text.suffix(1500))")
+        }
+        return (daemon, log, port)
+    }
+
+    /// One client's loop: fresh signed events over keep-alive connections until the daemon refuses it.
+    static func sendUntilRefused(port: Int, secret: String, client: Int, tally: LockedValue<Tally>, signalled: LockedValue<Bool>) {
+        let deadline = ContinuousClock.now + .seconds(20)
+        let types = SampleEvents.types
+        var sent = 0
+        while ContinuousClock.now < deadline {
+            let connection: TestHTTPClient
+            do {
+                connection = try TestHTTPClient(port: port, timeoutSeconds: 15)
+            } catch {
+                if signalled.withLock({ $0 }) {
+                    tally.withLock { $0.refusedAfterSignal += 1 }
+                    return
+                }
+                continue
+            }
+            while ContinuousClock.now < deadline {
+                let id = SampleEvents.freshEventID()
+                let body = SampleEvents.payload(for: types[(client + sent) % types.count], eventID: id)!
+                sent += 1
+                guard (try? connection.send(TestHTTPClient.webhookRequest(body: body, signature: TestSupport.sign(body, secret: secret)))) != nil,
+                      let response = try? connection.readResponse() else { break }
+                let afterSignal = signalled.withLock { $0 }
+                tally.withLock { tally in
+                    tally.statuses[response.status, default: 0] += 1
+                    if response.status == 200 {
+                        tally.acknowledged.append(id)
+                        if afterSignal { tally.acknowledgedAfterSignal += 1 }
+                    }
+                }
+                if response.header("Connection")?.lowercased() == "close" { break }
+            }
+        }
+    }
+}
