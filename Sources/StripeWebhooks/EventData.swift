@@ -1,11 +1,23 @@
+import Synchronization
+
 /// An event's `data`: the resource as it was when the event happened (Stripe rule §3).
+///
+/// Decoding checks all of `data.object` but builds only its `id` and `object` members; the rest is
+/// built the first time ``object`` is read (once per event, from any thread), since a receiver that
+/// only stores events never needs it.
 public struct EventData: Sendable, Equatable {
     /// `data.object`, parsed.
-    public let object: JSONValue
+    public var object: JSONValue { storage.object }
     /// `data.object` exactly as received: a byte-for-byte slice of the request body.
-    public let objectRawJSON: [UInt8]
+    public var objectRawJSON: [UInt8] { Array(storage.raw) }
     /// `data.previous_attributes`: the changed fields' old values, on `*.updated` events; nil when absent or null.
     public let previousAttributes: JSONValue?
+    /// The `id` member of `data.object`, read without building the rest of it.
+    let objectIDMember: JSONValue?
+    /// The `object` member of `data.object`, read without building the rest of it.
+    let objectTypeMember: JSONValue?
+    /// The raw bytes and, once built, the parsed object.
+    private let storage: Storage
 
     /// Creates event data.
     /// - Parameters:
@@ -13,8 +25,54 @@ public struct EventData: Sendable, Equatable {
     ///   - objectRawJSON: `data.object`'s bytes as received.
     ///   - previousAttributes: `data.previous_attributes`, if present.
     public init(object: JSONValue, objectRawJSON: [UInt8], previousAttributes: JSONValue?) {
-        self.object = object
-        self.objectRawJSON = objectRawJSON
         self.previousAttributes = previousAttributes
+        objectIDMember = object["id"]
+        objectTypeMember = object["object"]
+        storage = Storage(raw: objectRawJSON[...], parsed: object)
+    }
+
+    /// Event data whose object is the already-checked JSON object at `range` of `body`, built on first use.
+    init(objectIn body: [UInt8], range: Range<Int>, id: JSONValue?, type: JSONValue?, previousAttributes: JSONValue?) {
+        self.previousAttributes = previousAttributes
+        objectIDMember = id
+        objectTypeMember = type
+        storage = Storage(raw: body[range], parsed: nil)
+    }
+
+    /// Same object, same raw bytes, same previous attributes.
+    public static func == (lhs: EventData, rhs: EventData) -> Bool {
+        lhs.previousAttributes == rhs.previousAttributes && lhs.storage.raw.elementsEqual(rhs.storage.raw)
+            && lhs.object == rhs.object
+    }
+
+    /// The raw object and its parsed form, built at most once.
+    private final class Storage: Sendable {
+        /// `data.object`'s bytes, sharing the body's storage.
+        let raw: ArraySlice<UInt8>
+        /// The parsed object, once built.
+        private let parsed: Mutex<JSONValue?>
+
+        /// Wraps the raw bytes and, when known, the parsed value.
+        init(raw: ArraySlice<UInt8>, parsed: JSONValue?) {
+            self.raw = raw
+            self.parsed = Mutex(parsed)
+        }
+
+        /// The parsed object, building it on first use.
+        var object: JSONValue {
+            parsed.withLock { parsed in
+                if let parsed { return parsed }
+                let built: JSONValue
+                do {
+                    built = try raw.withUnsafeBytes { bytes throws(JSONParseError) in try JSONParser().parse(bytes) }
+                } catch {
+                    // Unreachable: decoding accepted these bytes under the same rules.
+                    assertionFailure("data.object no longer parses: \(error)")
+                    built = .null
+                }
+                parsed = built
+                return built
+            }
+        }
     }
 }

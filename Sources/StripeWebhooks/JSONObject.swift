@@ -3,6 +3,10 @@
 /// Equality compares members by name and ignores order (RFC 8259 §4: an object is unordered).
 /// Small objects are searched linearly; objects with more than ``indexThreshold`` members also keep a
 /// name index, so parsing the many small objects of an event never pays for hashing.
+///
+/// Names match when their UTF-8 bytes are equal (RFC 8259 §8.3: compare code unit by code unit), not
+/// by `String`'s canonical equivalence: `"é"` and `"e\u0301"` are two different members, as they are
+/// for every other JSON reader, whatever the object's size.
 public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     /// Member count above which lookups go through a dictionary instead of a linear scan.
     public static let indexThreshold = 16
@@ -10,7 +14,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// The members in document order.
     private var members: [(key: String, value: JSONValue)]
     /// Position of each member by name, once there are more than `indexThreshold` members.
-    private var index: [String: Int]?
+    private var index: [UTF8Key: Int]?
 
     /// An empty object.
     public init() {
@@ -71,7 +75,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     private mutating func append(_ key: String, _ value: JSONValue) {
         members.append((key: key, value: value))
         if index != nil {
-            index![key] = members.count - 1
+            index![UTF8Key(key)] = members.count - 1
         } else if members.count > Self.indexThreshold {
             rebuildIndex()
         }
@@ -80,11 +84,14 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// The position of the member `key`.
     private func position(of key: String) -> Int? {
         if let index {
-            return index[key]
+            return index[UTF8Key(key)]
         }
         // Comparing UTF-8 lengths first (O(1) for native strings) skips most full comparisons.
         let length = key.utf8.count
-        return members.firstIndex { $0.key.utf8.count == length && $0.key == key }
+        for position in members.indices where members[position].key.utf8.count == length {
+            if UTF8Key.sameBytes(members[position].key, key) { return position }
+        }
+        return nil
     }
 
     /// Recomputes the name index after a removal or when the object outgrows a linear scan.
@@ -93,11 +100,11 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
             index = nil
             return
         }
-        var positions: [String: Int] = [:]
+        var positions: [UTF8Key: Int] = [:]
         // Room for growth, so that parsing a large object does not rehash it repeatedly.
         positions.reserveCapacity(Swift.max(64, members.count * 2))
         for (position, member) in members.enumerated() {
-            positions[member.key] = position
+            positions[UTF8Key(member.key)] = position
         }
         index = positions
     }
@@ -111,5 +118,30 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
         return lhs.members.allSatisfy { member in rhs[member.key] == member.value }
+    }
+}
+
+/// A member name hashed and compared by its UTF-8 bytes.
+struct UTF8Key: Hashable {
+    /// The name.
+    let string: String
+
+    /// Wraps `string`.
+    init(_ string: String) { self.string = string }
+
+    /// Whether two strings have the same UTF-8 bytes.
+    static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
+        let fast = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in JSONReader.equalBytes(left, right) }
+        }
+        if let fast, let fast { return fast }
+        return lhs.utf8.elementsEqual(rhs.utf8)
+    }
+
+    static func == (lhs: UTF8Key, rhs: UTF8Key) -> Bool { sameBytes(lhs.string, rhs.string) }
+
+    func hash(into hasher: inout Hasher) {
+        var string = string
+        string.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

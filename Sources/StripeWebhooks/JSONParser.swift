@@ -20,40 +20,25 @@ public struct JSONParser: Sendable {
 
     /// Parses a complete JSON document.
     public func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        try parse(bytes, capturing: []).value
+        try bytes.withUnsafeBufferPointer { run($0) }.get()
     }
 
     /// Parses a complete JSON document held in raw memory.
     public func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
-        try run(bytes.assumingMemoryBound(to: UInt8.self), capturing: []).get().value
+        try run(bytes.assumingMemoryBound(to: UInt8.self)).get()
     }
 
     /// Parses a complete JSON document given as text.
     public func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         var text = text
-        return try text.withUTF8 { run($0, capturing: []) }.get().value
-    }
-
-    /// Parses `bytes` and also reports the byte range of the value at `path` (object member names only).
-    ///
-    /// The range covers the value exactly as written, from its first to its last byte, without the
-    /// whitespace around it; it is nil when the path does not exist.
-    func parse(
-        _ bytes: [UInt8],
-        capturing path: [String]
-    ) throws(JSONParseError) -> (value: JSONValue, captured: Range<Int>?) {
-        try bytes.withUnsafeBufferPointer { run($0, capturing: path) }.get()
+        return try text.withUTF8 { run($0) }.get()
     }
 
     /// Runs a reader over `bytes`.
-    private func run(
-        _ bytes: UnsafeBufferPointer<UInt8>,
-        capturing path: [String]
-    ) -> Result<(value: JSONValue, captured: Range<Int>?), JSONParseError> {
-        var reader = JSONReader(bytes: bytes, maximumDepth: maximumDepth, capturePath: path)
+    private func run(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
+        var reader = JSONReader(bytes: bytes, maximumDepth: maximumDepth)
         do {
-            let value = try reader.readDocument()
-            return .success((value, reader.captured))
+            return .success(try reader.readDocument())
         } catch {
             return .failure(error)
         }

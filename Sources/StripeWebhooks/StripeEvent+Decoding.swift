@@ -8,18 +8,18 @@ extension StripeEvent {
     /// `type` → `created` (integer) → `livemode` (Boolean) → `api_version` (string or null) →
     /// `data.object` (an object) → the optional fields' types. Unknown fields are ignored.
     public static func decode(from body: [UInt8]) throws(EventDecodingError) -> StripeEvent {
-        let parsed: (value: JSONValue, captured: Range<Int>?)
+        let envelope: EventEnvelope
         do {
-            parsed = try JSONParser().parse(body, capturing: ["data", "object"])
+            envelope = try body.withUnsafeBufferPointer { EventEnvelope.read($0) }.get()
         } catch {
             throw EventDecodingError(reason: .invalidJSON, message: "the body is not valid JSON: \(error)")
         }
-        guard case .object(let root) = parsed.value else {
+        if let document = envelope.nonObject {
             throw EventDecodingError(
-                reason: .notAnObject, message: "the body is a JSON \(parsed.value.kindName), not an event object"
+                reason: .notAnObject, message: "the body is a JSON \(document.kindName), not an event object"
             )
         }
-        let object = root["object"]?.stringValue
+        let object = envelope.object?.stringValue
         if object == thinEventObject {
             throw EventDecodingError(
                 reason: .thinEvent,
@@ -28,56 +28,59 @@ extension StripeEvent {
             )
         }
         guard object == "event" else {
-            let found = object.map { "\"\($0)\"" } ?? root["object"]?.kindName ?? "absent"
+            let found = object.map { "\"\($0)\"" } ?? envelope.object?.kindName ?? "absent"
             throw EventDecodingError(
                 reason: .notAnEvent, message: "the body's \"object\" is \(found); expected \"event\""
             )
         }
-        let id = try requiredString(root, "id", missing: .missingID)
-        let type = try requiredString(root, "type", missing: .missingType)
-        guard let created = root["created"] else { throw missing("created") }
+        let id = try requiredString(envelope.id, "id", missing: .missingID)
+        let type = try requiredString(envelope.type, "type", missing: .missingType)
+        guard let created = envelope.created else { throw missing("created") }
         guard case .int(let createdSeconds) = created else {
             throw invalid("created", expected: "an integer (Unix seconds)", found: created)
         }
-        guard let livemode = root["livemode"] else { throw missing("livemode") }
+        guard let livemode = envelope.livemode else { throw missing("livemode") }
         guard case .bool(let isLive) = livemode else {
             throw invalid("livemode", expected: "true or false", found: livemode)
         }
-        let apiVersion = try optionalString(root["api_version"], "api_version")
-        let data = try eventData(root, body: body, objectRange: parsed.captured)
+        let apiVersion = try optionalString(envelope.apiVersion, "api_version")
+        let data = try eventData(body: body, envelope: envelope)
         return StripeEvent(
             id: id, object: "event", type: EventType(type), created: createdSeconds, livemode: isLive,
-            apiVersion: apiVersion, data: data, request: try eventRequest(root["request"]),
-            account: try optionalString(root["account"], "account"),
-            pendingWebhooks: try optionalInteger(root["pending_webhooks"], "pending_webhooks"),
-            context: try optionalString(root["context"], "context")
+            apiVersion: apiVersion, data: data, request: try eventRequest(envelope.request),
+            account: try optionalString(envelope.account, "account"),
+            pendingWebhooks: try optionalInteger(envelope.pendingWebhooks, "pending_webhooks"),
+            context: try optionalString(envelope.context, "context")
         )
     }
 
     /// Reads `data.object` (required, an object, with its raw bytes) and `data.previous_attributes`.
-    private static func eventData(
-        _ root: JSONObject,
-        body: [UInt8],
-        objectRange: Range<Int>?
-    ) throws(EventDecodingError) -> EventData {
-        guard let data = root["data"], !data.isNull else {
+    private static func eventData(body: [UInt8], envelope: EventEnvelope) throws(EventDecodingError) -> EventData {
+        let objectMember: JSONValue?
+        var previous: JSONValue?
+        switch envelope.data {
+        case nil, .other(.null)?:
             throw EventDecodingError(reason: .missingData, message: "the event has no \"data\"")
-        }
-        guard case .object(let members) = data else {
+        case .other(let data)?:
             throw invalid("data", expected: "an object", found: data)
+        case .object(let object, let previousAttributes)?:
+            objectMember = object
+            previous = previousAttributes
         }
-        guard let object = members["object"], !object.isNull, let objectRange else {
+        guard let object = objectMember, !object.isNull else {
             throw EventDecodingError(reason: .missingData, message: "the event has no \"data.object\"")
         }
-        guard case .object = object else {
+        guard case .object = object, let objectRange = envelope.objectRange else {
             throw invalid("data.object", expected: "an object", found: object)
         }
-        var previous = members["previous_attributes"]
         if previous?.isNull == true { previous = nil }
         if let previous, previous.objectValue == nil {
             throw invalid("data.previous_attributes", expected: "an object or null", found: previous)
         }
-        return EventData(object: object, objectRawJSON: Array(body[objectRange]), previousAttributes: previous)
+        return EventData(
+            objectIn: body, range: objectRange, id: envelope.objectID, type: envelope.objectType,
+            previousAttributes: previous
+        )
     }
 
     /// Reads `request`: an object with nullable `id` and `idempotency_key`, a bare id string (API versions
@@ -100,11 +103,11 @@ extension StripeEvent {
 
     /// A required non-empty string field; absent or null is `missing`.
     private static func requiredString(
-        _ root: JSONObject,
+        _ member: JSONValue?,
         _ field: String,
         missing: EventDecodingError.Reason
     ) throws(EventDecodingError) -> String {
-        guard let value = root[field], !value.isNull else {
+        guard let value = member, !value.isNull else {
             throw EventDecodingError(reason: missing, message: "the event has no \"\(field)\"")
         }
         guard case .string(let string) = value, !string.isEmpty else {

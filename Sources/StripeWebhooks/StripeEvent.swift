@@ -56,12 +56,12 @@ public struct StripeEvent: Sendable, Equatable {
 
     /// `data.object.id`, the resource's id; nil for objects without one (e.g. `balance`, `invoice.upcoming`).
     public var objectID: String? {
-        data.object["id"]?.stringValue
+        data.objectIDMember?.stringValue
     }
 
     /// The type of `data.object` (its `object` field), e.g. `invoice`.
     public var objectType: String? {
-        data.object["object"]?.stringValue
+        data.objectTypeMember?.stringValue
     }
 
     /// `data.object` as the typed view `T`, or nil when the object is not a `T` (see ``StripeObject``).

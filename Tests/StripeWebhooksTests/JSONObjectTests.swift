@@ -30,4 +30,16 @@ struct JSONObjectTests {
         #expect(object["b"] == nil)
         #expect(JSONValue.object(object).jsonText == #"{"a":10,"c":3}"#)
     }
+
+    @Test(arguments: [2, 40])
+    func canonicallyEquivalentNames_areDifferentMembers_whateverTheObjectSize(extra: Int) throws {
+        // "é" precomposed and as e + combining acute: equal as Swift strings, different bytes.
+        let filler = (0..<extra).map { ",\"k\($0)\":0" }.joined()
+        let value = try JSONParser().parse("{\"\u{E9}\":1,\"e\u{301}\":2\(filler)}")
+        let object = try #require(value.objectValue)
+        #expect(object.count == 2 + extra)
+        #expect(object["\u{E9}"] == 1)
+        #expect(object["e\u{301}"] == 2)
+        #expect { try JSONParser().parse("{\"\u{E9}\":1\(filler),\"\u{E9}\":2}") } throws: { ($0 as? JSONParseError)?.kind == .duplicateKey }
+    }
 }

@@ -124,6 +124,7 @@ struct JSONParserTests {
         Invalid("UTF-8-encoded surrogate", bytes: [0x22, 0xED, 0xA0, 0x80, 0x22], .invalidUTF8, at: 1),
         Invalid("truncated 4-byte sequence", bytes: [0x22, 0xF0, 0x9F, 0x98, 0x22], .invalidUTF8, at: 1),
         Invalid("invalid UTF-8 after escape", bytes: [0x22, 0x5C, 0x6E, 0xFF, 0x22], .invalidUTF8, at: 1),
+        Invalid("invalid UTF-8 before escape", bytes: [0x22, 0xFF, 0x5C, 0x6E, 0x22], .invalidUTF8, at: 1),
         Invalid("non-ASCII outside strings", bytes: [0x5B, 0xC3, 0xA9, 0x5D], .unexpectedCharacter, at: 1),
         Invalid("value missing after colon", #"{"a":}"#, .unexpectedCharacter, at: 5),
     ]
@@ -166,16 +167,17 @@ struct JSONParserTests {
         #expect { try JSONParser().parse(bomb) } throws: { ($0 as? JSONParseError)?.kind == .tooDeep }
     }
 
-    @Test func capture_returnsTheExactBytesOfAMember() throws {
+    @Test func eventEnvelope_findsTheExactBytesOfDataObject() throws {
         let text = #"{"data" : { "other": [1], "object" :  {"id": "x", "n": [1, 2]} , "z": 0 }, "object": "event"}"#
         let bytes = Array(text.utf8)
-        let (value, range) = try JSONParser().parse(bytes, capturing: ["data", "object"])
-        let captured = try #require(range)
-        #expect(String(decoding: bytes[captured], as: UTF8.self) == #"{"id": "x", "n": [1, 2]}"#)
-        #expect(value.lookup("data.object") == ["id": "x", "n": [1, 2]])
-        // A member of the same name elsewhere is not captured.
-        let (_, elsewhere) = try JSONParser().parse(Array(#"{"object":{"data":{"object":1}}}"#.utf8), capturing: ["data", "object"])
-        #expect(elsewhere == nil)
+        let envelope = try bytes.withUnsafeBufferPointer { EventEnvelope.read($0) }.get()
+        let range = try #require(envelope.objectRange)
+        #expect(String(decoding: bytes[range], as: UTF8.self) == #"{"id": "x", "n": [1, 2]}"#)
+        #expect(envelope.objectID == "x")
+        #expect(envelope.object == "event")
+        // A member of the same name elsewhere is not taken for it.
+        let elsewhere = try Array(#"{"object":{"data":{"object":{}}}}"#.utf8).withUnsafeBufferPointer { EventEnvelope.read($0) }.get()
+        #expect(elsewhere.objectRange == nil)
     }
 
     @Test(arguments: Samples.names)
