@@ -16,7 +16,9 @@ struct CommandLineTests {
         let process = Process()
         process.executableURL = TestSupport.binary
         process.arguments = arguments
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
+        // Sanitizer settings pass through (scripts/sanitizers.sh), so a sanitized child reports like the tests do.
+        let sanitizerOptions = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }.merging(sanitizerOptions) { a, _ in a }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -75,7 +77,7 @@ struct CommandLineTests {
         let daemon = Process()
         daemon.executableURL = TestSupport.binary
         daemon.arguments = ["--port", "0", "--store", "memory", "--log-format", "text"]
-        daemon.environment = ["STRIPE_WEBHOOK_SECRET": secret]
+        daemon.environment = ["STRIPE_WEBHOOK_SECRET": secret].merging(ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }) { a, _ in a }
         let err = Pipe()
         daemon.standardError = err
         daemon.standardOutput = FileHandle.nullDevice

@@ -99,7 +99,9 @@ struct GracefulShutdownTests {
         let daemon = Process()
         daemon.executableURL = TestSupport.binary
         daemon.arguments = ["--config", config.path, "--port", "0", "--store", "sqlite:\(database)", "--log-format", "text", "--workers", "2"]
-        daemon.environment = ["STRIPE_WEBHOOK_SECRET": secret]
+        // Sanitizer settings pass through (scripts/sanitizers.sh), so the daemon's reports land in files.
+        let sanitizerOptions = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
+        daemon.environment = ["STRIPE_WEBHOOK_SECRET": secret].merging(sanitizerOptions) { a, _ in a }
         let err = Pipe()
         daemon.standardError = err
         daemon.standardOutput = FileHandle.nullDevice
