@@ -128,6 +128,17 @@ enum SQLiteSchema {
                     ORDER BY o.seq LIMIT 1;
             END;
             """),
+        Migration(version: 4, summary: "indexes for claims and failed events instead of by status", sql: """
+            -- "Is another event about this object claimed?" without reading every pending row about it
+            -- (their leases are not in events_pending_object).
+            CREATE INDEX events_claimed_object ON events (object_id, claim_expires_at)
+                WHERE status = 'pending' AND claimed_by IS NOT NULL AND object_id IS NOT NULL;
+            -- Every insert paid for (status, seq); only the rare statuses need an index: pending has
+            -- events_pending, failed (dead letters, listed and requeued by operators) gets its own, and
+            -- done, the common one, is found by walking seq.
+            DROP INDEX events_status;
+            CREATE INDEX events_failed ON events (seq) WHERE status = 'failed';
+            """),
     ]
 
     /// The version this build reads and writes.

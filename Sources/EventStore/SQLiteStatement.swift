@@ -49,6 +49,48 @@ final class SQLiteStatement {
         }
     }
 
+    /// Binds `text` (NULL when nil) to parameter `index`; SQLite copies it.
+    func bind(_ index: Int32, text: String?) throws(EventStoreError) {
+        guard var text else {
+            try check(sqlite3_bind_null(handle, index), index)
+            return
+        }
+        let code = text.withUTF8 { utf8 in
+            // A nil base address would bind NULL; an empty string must stay an empty string.
+            guard let base = utf8.baseAddress, !utf8.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, Self.transient) }
+            return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+                sqlite3_bind_text(handle, index, $0, Int32(utf8.count), Self.transient)
+            }
+        }
+        try check(code, index)
+    }
+
+    /// Binds `integer` to parameter `index`.
+    func bind(_ index: Int32, integer: Int64) throws(EventStoreError) {
+        try check(sqlite3_bind_int64(handle, index, integer), index)
+    }
+
+    /// Binds `bytes` to parameter `index` without copying them while `body` runs (step the statement
+    /// there), then unbinds them, so the statement never holds a pointer past the buffer's life.
+    func withBoundBlob(_ index: Int32, _ bytes: [UInt8], _ body: () throws(EventStoreError) -> Void) throws(EventStoreError) {
+        let result: Result<Void, EventStoreError> = bytes.withUnsafeBytes { raw in
+            // SQLITE_STATIC (nil): SQLite reads the bytes in place. An empty body is a zero-length blob, not NULL.
+            let code = raw.baseAddress.map { sqlite3_bind_blob(handle, index, $0, Int32(raw.count), nil) }
+                ?? sqlite3_bind_zeroblob(handle, index, 0)
+            defer { sqlite3_bind_null(handle, index) }
+            return Result { () throws(EventStoreError) in
+                try check(code, index)
+                try body()
+            }
+        }
+        try result.get()
+    }
+
+    /// Throws the connection's error for a failed bind.
+    private func check(_ code: Int32, _ index: Int32) throws(EventStoreError) {
+        guard code == SQLITE_OK else { throw connection.error("bind parameter \(index)", code: code) }
+    }
+
     /// Advances to the next row: `true` when a row is ready, `false` when the statement is done.
     func step() throws(EventStoreError) -> Bool {
         let code = sqlite3_step(handle)
