@@ -25,6 +25,7 @@ exceeds --max-ratio (default 2.0).
 """
 import argparse
 import hashlib
+import heapq
 import hmac
 import json
 import os
@@ -84,7 +85,14 @@ def attack(port, count, seconds):
     }
     kinds = list(heads)
     stats = {"connected": 0, "reconnected": 0, "closed_by_server": 0, "status_408": 0, "status_503": 0, "other": 0, "refused": 0}
-    conns = {}  # socket -> (kind, next byte time)
+    conns = {}  # socket -> [kind, bytes of the head still to send]
+    due = []  # heap of (time, sequence, socket): when each connection sends its next byte
+    sequence = 0
+
+    def schedule(sock, delay):
+        nonlocal sequence
+        sequence += 1
+        heapq.heappush(due, (time.monotonic() + delay, sequence, sock))
 
     def open_one(index, reconnect):
         kind = kinds[index % len(kinds)]
@@ -93,7 +101,8 @@ def attack(port, count, seconds):
         try:
             sock.connect_ex((HOST, port))
             selector.register(sock, selectors.EVENT_READ, index)
-            conns[sock] = [kind, time.monotonic() + 0.05, heads[kind]]
+            conns[sock] = [kind, heads[kind]]
+            schedule(sock, 0.05)
             stats["reconnected" if reconnect else "connected"] += 1
         except OSError:
             stats["refused"] += 1
@@ -108,7 +117,8 @@ def attack(port, count, seconds):
     running = True
     last_report = time.monotonic()
     while running and time.monotonic() < deadline:
-        for key, _ in selector.select(timeout=0.05):
+        wait = max(0.0, min(0.05, due[0][0] - time.monotonic())) if due else 0.05
+        for key, _ in selector.select(timeout=wait):
             if key.data == -1:
                 running = False  # the parent closed our stdin: stop
                 break
@@ -130,21 +140,24 @@ def attack(port, count, seconds):
             sock.close()
             open_one(key.data, True)
         now = time.monotonic()
-        for sock, state in list(conns.items()):
-            kind, due, pending = state
-            if now < due:
-                continue
+        while due and due[0][0] <= now:
+            _, _, sock = heapq.heappop(due)
+            state = conns.get(sock)
+            if state is None:
+                continue  # closed since it was scheduled
+            kind, pending = state
             try:
                 if pending:
                     sent = sock.send(pending)
-                    state[2] = pending[sent:]
+                    state[1] = pending[sent:]
                 elif kind != "idle":
                     sock.send(b"a")  # one byte a second: a header value or the body, never finished
             except (BlockingIOError, InterruptedError):
                 pass
             except OSError:
                 pass  # reset: the read side notices and reconnects
-            state[1] = now + (0.05 if state[2] else 1.0)
+            if kind != "idle" or state[1]:
+                schedule(sock, 0.05 if state[1] else 1.0)
         if now - last_report > 1.0:
             last_report = now
             print("stats " + json.dumps(dict(stats, held=len(conns))), flush=True)
