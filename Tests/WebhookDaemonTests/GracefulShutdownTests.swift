@@ -93,6 +93,65 @@ struct GracefulShutdownTests {
             + "statuses \(seen.statuses), \(seen.refusedAfterSignal) refused after SIGTERM, stopped in \(stoppedIn)")
     }
 
+    @Test func requestHalfSentAtSigterm_isStillAnsweredWithCloseAndStored() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("events.sqlite").path
+        let secret = "whsec_inflight_\(UUID().uuidString.prefix(8))"
+        let config = directory.appendingPathComponent("config.json")
+        try Data(#"{"shutdown_grace_seconds": 5}"#.utf8).write(to: config)
+        let (daemon, log, port) = try Self.startDaemon(config: config, database: database, secret: secret)
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+
+        let id = SampleEvents.freshEventID()
+        let body = SampleEvents.payload(for: "invoice.paid", eventID: id)!
+        let request = TestHTTPClient.webhookRequest(body: body, signature: TestSupport.sign(body, secret: secret))
+        let client = try TestHTTPClient(port: port)
+        let half = request.count - body.count / 2
+        try client.send(Array(request[..<half]))
+        Thread.sleep(forTimeInterval: 0.2)
+        kill(daemon.processIdentifier, SIGTERM)
+        #expect(TestSupport.eventually(5) { log.text.contains("SIGTERM received") })
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(daemon.isRunning, "the daemon did not wait for the request in flight")
+        #expect(throws: (any Error).self, "a new connection was accepted after SIGTERM") { _ = try TestHTTPClient(port: port) }
+
+        try client.send(Array(request[half...]))
+        let response = try #require(try client.readResponse())
+        #expect(response.status == 200)
+        #expect(response.header("Connection") == "close")
+        daemon.waitUntilExit()
+        #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+        let store = try SQLiteEventStore(path: database, logger: Logger(label: "check", level: .critical), options: .init(readOnly: true))
+        defer { store.close() }
+        #expect(try store.event(id: id) != nil, "the event answered 200 during shutdown is not stored")
+    }
+
+    @Test func secondSignal_exitsAtOnceWithoutWaitingForTheGracePeriod() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("events.sqlite").path
+        let config = directory.appendingPathComponent("config.json")
+        try Data(#"{"shutdown_grace_seconds": 60}"#.utf8).write(to: config)
+        let (daemon, log, port) = try Self.startDaemon(config: config, database: database, secret: "whsec_twice")
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+
+        // A request head still arriving holds the graceful stop (up to the header deadline or the grace).
+        let client = try TestHTTPClient(port: port)
+        try client.send("POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        Thread.sleep(forTimeInterval: 0.2)
+        kill(daemon.processIdentifier, SIGTERM)
+        #expect(TestSupport.eventually(5) { log.text.contains("SIGTERM received") })
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(daemon.isRunning, "the first signal did not wait for the request in flight")
+        let second = ContinuousClock.now
+        kill(daemon.processIdentifier, SIGINT)
+        daemon.waitUntilExit()
+        #expect(ContinuousClock.now - second < .seconds(3))
+        #expect(daemon.terminationReason == .exit && daemon.terminationStatus != 0)
+        #expect(log.text.contains("received again"))
+    }
+
     /// Starts the binary on a free port with `config` and the SQLite store at `database`; returns it with its
     /// log and the port it announced.
     static func startDaemon(config: URL, database: String, secret: String) throws -> (Process, LogAccumulator, Int) {
