@@ -71,17 +71,20 @@ final class ForwardAction: HandlerAction {
         let answer = LockedValue<Answer?>(nil)
         let done = DispatchSemaphore(value: 0)
         let task = session.dataTask(with: request) { data, response, error in
-            answer.withLock { $0 = Answer(data: data, response: response as? HTTPURLResponse, error: error.map { "\($0.localizedDescription)" }) }
+            let timedOut = (error as? URLError)?.code == .timedOut
+            answer.withLock { $0 = Answer(data: data, response: response as? HTTPURLResponse, error: error.map { "\($0.localizedDescription)" }, timedOut: timedOut) }
             done.signal()
         }
         task.delegate = RedirectRefusal.shared
         task.resume()
+        let timedOut = "timed out after \(CommandAction.seconds(timeout)) s waiting for \(url.absoluteString)"
         if done.wait(timeout: .now() + timeout) == .timedOut {
             task.cancel()
             _ = done.wait(timeout: .now() + 5)
-            return .failed("timed out after \(CommandAction.seconds(timeout)) s waiting for \(url.absoluteString)")
+            return .failed(timedOut)
         }
         guard let answer = answer.withLock({ $0 }) else { return .failed("no answer from \(url.absoluteString)") }
+        if answer.timedOut { return .failed(timedOut) }
         guard let response = answer.response else {
             return .failed("POST \(url.absoluteString) failed: \(answer.error ?? "no HTTP response")")
         }
@@ -108,6 +111,8 @@ final class ForwardAction: HandlerAction {
         var response: HTTPURLResponse?
         /// The transport error, if any.
         var error: String?
+        /// Whether Foundation gave up waiting (its whole-second timeout).
+        var timedOut: Bool
     }
 }
 
