@@ -14,8 +14,19 @@ struct DaemonConfigurationTests {
         var configuration = DaemonConfiguration()
         try configuration.apply(configFile: TestSupport.packageRoot.appendingPathComponent("config.example.json").path)
         try configuration.validate()
-        #expect(configuration.secrets.count == 2)
-        #expect(configuration.secrets[1].label == "rolled-2026-11")
+        #expect(configuration.endpoints.map(\.path) == ["/webhook", "/webhook/connect"])
+        #expect(configuration.endpoints[0].secrets.map(\.label) == ["account-2026-05", "account-2026-11"])
+        #expect(configuration.endpoints[0].secrets[1].source == .file("/etc/stripe-webhookd/account-rolled-secret"))
+        #expect(configuration.handlers.map(\.name) == ["fulfil-order", "alert-dispute", "crm-invoices", "mark-paid"])
+        let fulfil = configuration.handlers[0]
+        #expect(fulfil.timeoutSeconds == 30 && fulfil.killGraceSeconds == 5 && fulfil.maxAttempts == 8 && fulfil.maxConcurrency == 2)
+        guard case .command(let command) = fulfil.action, case .forward(let forward) = configuration.handlers[2].action else {
+            Issue.record("the example's actions changed")
+            return
+        }
+        #expect(command.workingDirectory == "/var/lib/shop" && command.environment["SHOP_API_TOKEN"] == ValueReference(parsing: "env:SHOP_API_TOKEN"))
+        #expect(forward.signingSecret?.label == "crm" && forward.headers.count == 2)
+        #expect(configuration.handlers[3].dedupeKey == ["checkout.session.completed": "data.object.invoice", "invoice.paid": "data.object.id"])
         #expect(configuration.store == "sqlite:/var/lib/stripe-webhookd/events.sqlite")
         #expect(configuration.limits.maxBodyBytes == 1_048_576)
         #expect(configuration.retry.maxAttempts == 10)

@@ -100,7 +100,10 @@ extension DaemonConfiguration {
         case is Bool.Type: "true or false"
         case is [String].Type: "an array of strings"
         case is [String: String].Type: "an object whose values are strings"
-        default: "a value of another type (see config.example.json)"
+        default:
+            // Decoding reports a mismatched container as Array<Any> or Dictionary<String, Any>.
+            String(describing: type).hasPrefix("Array") ? "an array"
+                : String(describing: type).hasPrefix("Dictionary") ? "an object" : "a value of another type (see config.example.json)"
         }
     }
 }
