@@ -56,7 +56,7 @@ extension ChildProcess {
             var status: Int32?
             var nap: Int32 = 1
             while true {
-                if status == nil { status = reap(blocking: false) }
+                if status == nil { status = reap() }
                 let now = Self.now()
                 if status != nil {
                     drain()
@@ -160,10 +160,10 @@ extension ChildProcess {
         }
 
         /// Reaps the program if it has ended; its wait status, or nil while it runs.
-        private func reap(blocking: Bool) -> Int32? {
+        private func reap() -> Int32? {
             var status: Int32 = 0
             while true {
-                let result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
+                let result = waitpid(pid, &status, WNOHANG)
                 if result == pid { return status }
                 if result < 0, errno == EINTR { continue }
                 return nil
