@@ -1,8 +1,9 @@
-import Synchronization
-
 /// The rendezvous between one dispatched request and its responder's completion, which may come
 /// inline (while `respond` is still running on the loop thread), later, from any thread, or twice.
-final class ResponseSlot: Sendable {
+/// Its state lives under the loop mailbox's lock: no lock of its own to allocate per request, and a
+/// late completion decides and posts under that one lock.
+final class ResponseSlot: @unchecked Sendable {
+    // @unchecked: `state` is only touched inside `mailbox.withLock`.
     /// Where the completion stands.
     private enum State: Sendable {
         /// `respond` has not returned yet.
@@ -19,8 +20,8 @@ final class ResponseSlot: Sendable {
     let connectionToken: UInt64
     /// The owning loop's mailbox.
     private let mailbox: LoopMailbox
-    /// The guarded state.
-    private let state = Mutex(State.dispatching)
+    /// Where the completion stands; guarded by the mailbox's lock.
+    private var state = State.dispatching
 
     /// Creates the slot for one request on the connection with `connectionToken`.
     init(connectionToken: UInt64, mailbox: LoopMailbox) {
@@ -30,25 +31,23 @@ final class ResponseSlot: Sendable {
 
     /// The responder's completion: keeps the response for the loop, or posts it to the loop's mailbox.
     func complete(_ response: HTTPResponse) {
-        let post = state.withLock { state -> Bool in
+        mailbox.withLock {
             switch state {
             case .dispatching:
                 state = .inline(response)
-                return false
             case .awaiting:
                 state = .done
-                return true
+                _ = mailbox.postLocked(.response(self, response))
             case .inline, .done:
-                return false
+                break
             }
         }
-        if post { mailbox.post(.response(self, response)) }
     }
 
     /// Called by the loop once `respond` returned: the response if it was completed inline, else nil
     /// (and later completions go through the mailbox).
     func finishDispatch() -> HTTPResponse? {
-        state.withLock { state in
+        mailbox.withLock {
             if case .inline(let response) = state {
                 state = .done
                 return response
