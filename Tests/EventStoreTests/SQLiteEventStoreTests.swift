@@ -145,7 +145,7 @@ import WebhookSupport
     }
 
     @Test func fullDatabase_failsInserts_untilPruningMakesRoom() async throws {
-        let fixture = try StoreFixture(.sqlite, options: .init(maxDatabaseBytes: 48 * 16_384))  // 48 pages of a new database
+        let fixture = try StoreFixture(.sqlite, options: .init(maxDatabaseBytes: 48 * 4_096))
         defer { fixture.tearDown() }
         let store = fixture.store
         let big = [UInt8](repeating: 0x41, count: 3_000)
