@@ -64,10 +64,6 @@ public final class SQLiteEventStore: EventStore {
         try Self.createFileIfMissing(path)
         let connection = try SQLiteConnection(path: path, readOnly: false, create: true)
         connection.setBusyTimeout(milliseconds: Int(options.busyTimeout.milliseconds))
-        // A new file gets 16 KiB pages (existing ones keep theirs: the size is fixed once the file has
-        // tables): an event's row is about 3 KB, so with 4 KiB pages every insert wrote a page of
-        // its own to the WAL, twice as many write calls per event, and the checkpoint copied each.
-        try connection.execute("PRAGMA page_size = \(Self.newDatabasePageSize)")
         let mode = try connection.pragmaText("journal_mode = WAL")
         guard mode.lowercased() == "wal" else {
             throw EventStoreError(.unavailable, "\(path): could not switch to WAL journaling (journal_mode is \(mode))")
@@ -86,9 +82,6 @@ public final class SQLiteEventStore: EventStore {
     }
 
     deinit { close() }
-
-    /// The page size of databases this store creates.
-    static let newDatabasePageSize = 16_384
 
     // MARK: Receiving
 
