@@ -1,24 +1,28 @@
 /// The members of a JSON object: looked up by name, iterated in document order.
 ///
 /// Equality compares members by name and ignores order (RFC 8259 §4: an object is unordered).
-/// Small objects are searched linearly; objects with more than ``indexThreshold`` members also keep a
-/// name index, so parsing the many small objects of an event never pays for hashing.
+/// Small objects are searched linearly, comparing a fingerprint of each name (its length and first
+/// bytes) before any bytes; objects with more than ``indexThreshold`` members also keep a name index,
+/// so parsing the many small objects of an event never pays for hashing.
 ///
 /// Names match when their UTF-8 bytes are equal (RFC 8259 §8.3: compare code unit by code unit), not
 /// by `String`'s canonical equivalence: `"é"` and `"e\u0301"` are two different members, as they are
 /// for every other JSON reader, whatever the object's size.
 public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     /// Member count above which lookups go through a dictionary instead of a linear scan.
-    public static let indexThreshold = 16
+    public static let indexThreshold = 64
 
     /// The members in document order.
     private var members: [(key: String, value: JSONValue)]
+    /// Each member's name fingerprint, by position.
+    private var fingerprints: [UInt64]
     /// Position of each member by name, once there are more than `indexThreshold` members.
     private var index: [UTF8Key: Int]?
 
     /// An empty object.
     public init() {
         members = []
+        fingerprints = []
         index = nil
     }
 
@@ -57,6 +61,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
                 append(key, newValue)
             case (let existing?, nil):
                 members.remove(at: existing)
+                fingerprints.remove(at: existing)
                 rebuildIndex()
             case (nil, nil):
                 break
@@ -64,16 +69,23 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         }
     }
 
-    /// Adds a member the object does not have yet; returns false, changing nothing, if it already has one.
-    mutating func insertNew(_ key: String, _ value: JSONValue) -> Bool {
-        guard position(of: key) == nil else { return false }
-        append(key, value)
+    /// Adds a member the object does not have yet; returns false, changing nothing, if it already has
+    /// one. `fingerprint` is the name's ``fingerprint(_:)``, which the parser has from the raw bytes.
+    mutating func insertNew(_ key: String, fingerprint: UInt64, _ value: JSONValue) -> Bool {
+        guard position(of: key, fingerprint: fingerprint) == nil else { return false }
+        append(key, fingerprint: fingerprint, value)
         return true
     }
 
     /// Appends a member known to be new.
     private mutating func append(_ key: String, _ value: JSONValue) {
+        append(key, fingerprint: Self.fingerprint(key), value)
+    }
+
+    /// Appends a member known to be new, with its name's fingerprint.
+    private mutating func append(_ key: String, fingerprint: UInt64, _ value: JSONValue) {
         members.append((key: key, value: value))
+        fingerprints.append(fingerprint)
         if index != nil {
             index![UTF8Key(key)] = members.count - 1
         } else if members.count > Self.indexThreshold {
@@ -86,12 +98,38 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         if let index {
             return index[UTF8Key(key)]
         }
-        // Comparing UTF-8 lengths first (O(1) for native strings) skips most full comparisons.
-        let length = key.utf8.count
-        for position in members.indices where members[position].key.utf8.count == length {
-            if UTF8Key.sameBytes(members[position].key, key) { return position }
+        return position(of: key, fingerprint: Self.fingerprint(key))
+    }
+
+    /// The position of the member `key`, whose fingerprint is `fingerprint`.
+    private func position(of key: String, fingerprint: UInt64) -> Int? {
+        if let index {
+            return index[UTF8Key(key)]
         }
-        return nil
+        return fingerprints.withUnsafeBufferPointer { prints in
+            for position in prints.indices where prints[position] == fingerprint {
+                if UTF8Key.sameBytes(members[position].key, key) { return position }
+            }
+            return nil
+        }
+    }
+
+    /// A name's length and first eight bytes mixed into one integer: different names almost always
+    /// differ here, so a scan compares whole names only on a match.
+    static func fingerprint(_ utf8: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var prefix: UInt64 = 0
+        if utf8.count >= 8, let base = utf8.baseAddress {
+            prefix = UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)
+        } else {
+            for offset in 0..<utf8.count { prefix |= UInt64(utf8[offset]) << (8 * offset) }
+        }
+        return prefix ^ (UInt64(truncatingIfNeeded: utf8.count) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// The fingerprint of `key`'s UTF-8 bytes.
+    static func fingerprint(_ key: String) -> UInt64 {
+        if let print = key.utf8.withContiguousStorageIfAvailable({ fingerprint($0) }) { return print }
+        return Array(key.utf8).withUnsafeBufferPointer { fingerprint($0) }
     }
 
     /// Recomputes the name index after a removal or when the object outgrows a linear scan.

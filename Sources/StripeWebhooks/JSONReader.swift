@@ -88,10 +88,10 @@ struct JSONReader {
         }
         while true {
             let keyOffset = try expectMemberName()
-            let key = try readString()
+            let (key, fingerprint) = try readMemberName()
             try expectColon()
             let value = try readValue()
-            guard object.insertNew(key, value) else {
+            guard object.insertNew(key, fingerprint: fingerprint, value) else {
                 throw failure(.duplicateKey, at: keyOffset, "the object has two members with the same name")
             }
             if try endOfObject() { return .object(object) }
@@ -113,6 +113,17 @@ struct JSONReader {
             elements.append(try readValue())
             if try endOfArray() { return .array(elements) }
         }
+    }
+
+    /// Reads a member name and its fingerprint for ``JSONObject``, from the bytes it was made of.
+    private mutating func readMemberName() throws(JSONParseError) -> (String, UInt64) {
+        let start = index + 1
+        let name = try readString()
+        // Without escapes the name's bytes are the document's, just before the closing quote.
+        if index - 1 - start == name.utf8.count {
+            return (name, JSONObject.fingerprint(UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)])))
+        }
+        return (name, JSONObject.fingerprint(name))
     }
 
     /// Reads a string (RFC 8259 §7), starting at its opening quote.
