@@ -1,15 +1,23 @@
 import CLibCrypto
+import Synchronization
 
 extension HMACSHA256 {
     /// An HMAC-SHA256 key prepared once and then used for any number of messages, from any thread.
     ///
-    /// libcrypto's `EVP_MAC` context keeps the key's inner and outer pad state; each computation duplicates
-    /// that template (`EVP_MAC_CTX_dup`) instead of fetching the algorithm and re-keying per request.
+    /// libcrypto's `EVP_MAC` context keeps the key's inner and outer pad state. Contexts are kept for
+    /// reuse: a computation takes one (duplicating the keyed template only when none is free), resets
+    /// it to the keyed state with `EVP_MAC_init` and no key, and gives it back, so no request pays for
+    /// fetching the algorithm, keying, or allocating and freeing a context.
     public final class Key: @unchecked Sendable {
-        // Safety: `template` is set in `init` and freed in `deinit`, never mutated in between. Computations
-        // only read it through `EVP_MAC_CTX_dup`, which copies the source state without writing to it.
-        /// The keyed `EVP_MAC_CTX` every computation starts from.
+        // Safety: `template` is set in `init` and freed in `deinit`, never mutated in between; it is only
+        // read through `EVP_MAC_CTX_dup`, which copies the source state without writing to it. A context
+        // in `spare` belongs to the pool; one taken out is used by one thread until it is given back.
+        /// The keyed `EVP_MAC_CTX` every context starts from.
         private let template: OpaquePointer
+        /// Keyed contexts not in use.
+        private let spare = Mutex<[SpareContext]>([])
+        /// Most contexts kept for reuse (about one per thread computing at the same time).
+        static let spareLimit = 16
 
         /// Prepares `bytes` as an HMAC-SHA256 key.
         public init(_ bytes: some Collection<UInt8>) {
@@ -27,9 +35,13 @@ extension HMACSHA256 {
             template = context
         }
 
-        /// Frees the template context.
+        /// Frees the template and the spare contexts.
         deinit {
             // EVP_MAC_CTX_free cleanses the key material it holds.
+            spare.withLock { contexts in
+                for context in contexts { EVP_MAC_CTX_free(context.pointer) }
+                contexts.removeAll()
+            }
             EVP_MAC_CTX_free(template)
         }
 
@@ -40,10 +52,8 @@ extension HMACSHA256 {
             into output: UnsafeMutableRawBufferPointer
         ) {
             precondition(output.count >= HMACSHA256.byteCount, "HMAC-SHA256 output buffer shorter than 32 bytes")
-            guard let context = EVP_MAC_CTX_dup(template) else {
-                preconditionFailure("libcrypto could not duplicate an HMAC context")
-            }
-            defer { EVP_MAC_CTX_free(context) }
+            let context = takeContext()
+            defer { giveBack(context) }
             Key.update(context, with: prefix)
             Key.update(context, with: message)
             var length = 0
@@ -70,6 +80,38 @@ extension HMACSHA256 {
         /// Computes the MAC of `message` and returns its 32 bytes.
         public func authenticationCode(for message: some Collection<UInt8>) -> [UInt8] {
             authenticationCode(prefix: EmptyCollection(), message: message)
+        }
+
+        /// A context in the keyed starting state, from the spares or a new copy of the template.
+        private func takeContext() -> OpaquePointer {
+            if let context = spare.withLock({ $0.popLast() })?.pointer {
+                // No key: libcrypto restarts from the key it holds (the inner and outer pads).
+                guard EVP_MAC_init(context, nil, 0, nil) == 1 else {
+                    preconditionFailure("libcrypto could not reset an HMAC context (EVP_MAC_init failed)")
+                }
+                return context
+            }
+            guard let context = EVP_MAC_CTX_dup(template) else {
+                preconditionFailure("libcrypto could not duplicate an HMAC context")
+            }
+            return context
+        }
+
+        /// Keeps `context` for the next computation, or frees it when enough are kept.
+        private func giveBack(_ context: OpaquePointer) {
+            let kept = spare.withLock { contexts in
+                guard contexts.count < Self.spareLimit else { return false }
+                contexts.append(SpareContext(pointer: context))
+                return true
+            }
+            if !kept { EVP_MAC_CTX_free(context) }
+        }
+
+        /// A context kept for reuse, which no thread is using.
+        private struct SpareContext: @unchecked Sendable {
+            // @unchecked: the context is handed from one thread to the next through the mutex, never shared.
+            /// The `EVP_MAC_CTX`.
+            let pointer: OpaquePointer
         }
 
         /// Keys `context` for HMAC with SHA-256; returns whether libcrypto accepted it.
