@@ -3,15 +3,15 @@
 # starts it with a fresh secret and a temporary store, and loads it with wrk, every request a signed
 # event with its own id (all prepared before the timed run). Prints requests per second, p50 and p99
 # latency, peak RSS and CPU time per event, for the durable store (SQLite, synchronous=FULL) and the
-# memory store.
+# memory store; then the peak RSS of a daemon holding --idle connections (default 1,000) open.
 #
 # usage: scripts/bench.sh [--mode durable|memory|both] [--duration S] [--connections N] [--threads N]
-#                         [--events N] [--body FILE] [--port P] [--binary PATH] [-- DAEMON-ARGS...]
+#                         [--events N] [--idle N] [--body FILE] [--port P] [--binary PATH] [-- DAEMON-ARGS...]
 # needs: swift (unless --binary), wrk, python3, curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mode=both duration=10 connections=32 threads=1 events=0 port=4299 binary=""
+mode=both duration=10 connections=32 threads=1 events=0 idle=1000 port=4299 binary=""
 body=Sources/WebhookDaemon/Samples/payment_intent.succeeded.json
 daemon_args=()
 while [ $# -gt 0 ]; do
@@ -21,6 +21,7 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --events) events=$2; shift 2 ;;
+    --idle) idle=$2; shift 2 ;;
     --body) body=$2; shift 2 ;;
     --port) port=$2; shift 2 ;;
     --binary) binary=$2; shift 2 ;;
@@ -122,6 +123,21 @@ end
 LUA
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+start_daemon() {  # start_daemon NAME STORE: runs the daemon in the background, waits until it answers
+  STRIPE_WEBHOOK_SECRET=$secret "$binary" --port "$port" --store "$2" "${daemon_args[@]}" >"$work/$1.log" 2>&1 &
+  daemon_pid=$!
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "$url" && return 0
+    kill -0 "$daemon_pid" 2>/dev/null || { echo "bench.sh: the daemon exited:"; tail -5 "$work/$1.log"; exit 1; }
+    sleep 0.1
+  done
+  echo "bench.sh: the daemon did not answer at $url" >&2; exit 1
+}
+stop_daemon() {
+  kill -TERM "$daemon_pid"
+  wait "$daemon_pid" || true
+  daemon_pid=""
+}
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 echo "# $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -130,13 +146,7 @@ printf '%-8s %9s %8s %8s %10s %12s %7s\n' mode "req/s" "p50 ms" "p99 ms" "peak R
 for current in "${modes[@]}"; do
   store=memory
   [ "$current" = durable ] && store="sqlite:$work/events-$current.sqlite"
-  STRIPE_WEBHOOK_SECRET=$secret "$binary" --port "$port" --store "$store" "${daemon_args[@]}" >"$work/$current.log" 2>&1 &
-  daemon_pid=$!
-  for _ in $(seq 100); do
-    curl -s -o /dev/null "$url" && break
-    kill -0 "$daemon_pid" 2>/dev/null || { echo "bench.sh: the daemon exited:"; tail -5 "$work/$current.log"; exit 1; }
-    sleep 0.1
-  done
+  start_daemon "$current" "$store"
   # A short warm-up with its own events, then the measured run with fresh ones.
   prepare "$work/warmup.req" 20000 "w$current"
   BENCH_REQUESTS="$work/warmup.req" BENCH_THREADS=$threads \
@@ -147,9 +157,7 @@ for current in "${modes[@]}"; do
     wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s "$work/unique.lua" "$url" | grep '^BENCH ')
   after=$(cpu_ticks "$daemon_pid")
   rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$daemon_pid/status")
-  kill -TERM "$daemon_pid"
-  wait "$daemon_pid" || true
-  daemon_pid=""
+  stop_daemon
   rm -f "$work/run.req" "$work/warmup.req"
 
   requests=$(field requests "$result")
@@ -167,3 +175,35 @@ PYTHON
   [ "$requests" -le "$events" ] || echo "# warning: $requests requests > $events prepared events, so ids repeated (use --events)"
 done
 echo "# errors: non-2xx answers plus socket errors. CPU: the daemon's user+system time over the run / requests."
+
+# Idle connections: each sends one signed event, reads the 200 and stays open (keep-alive), quiet.
+if [ "$idle" -gt 0 ]; then
+  start_daemon idle "sqlite:$work/events-idle.sqlite"
+  prepare "$work/idle.req" "$idle" "i$RANDOM"
+  python3 - "$work/idle.req" "$port" "$daemon_pid" <<'PYTHON'
+import resource, socket, sys, time
+requests_file, port, pid = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+requests = []
+with open(requests_file, "rb") as f:
+    while line := f.readline():
+        requests.append(f.read(int(line)))
+connections, answered = [], 0
+for request in requests:
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.sendall(request)
+    connections.append(connection)
+for connection in connections:
+    connection.settimeout(10)
+    if connection.recv(4096).startswith(b"HTTP/1.1 200"):
+        answered += 1
+time.sleep(2)
+status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status"))
+rss, peak = (int(status[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM"))
+print(f"idle     {len(connections)} connections open ({answered} answered 200): RSS {rss:.1f} MB, peak {peak:.1f} MB")
+for connection in connections:
+    connection.close()
+PYTHON
+  stop_daemon
+fi
