@@ -74,7 +74,7 @@ struct MemoryClaimQueue {
     /// The next claimable event's position, which the caller must then claim; nil when none is.
     /// Counts the claim against the event's object at once, so calling again never returns another
     /// event about the same object.
-    mutating func nextClaimable(now: Int64, in entries: [MemoryEventStore.Entry]) -> Int? {
+    mutating func nextClaimable(now: Int64, in entries: MemoryEventStore.Entries) -> Int? {
         while let soonest = delayed.minimum, soonest.due <= now {
             _ = delayed.popMinimum()
             ready.push(soonest.position)
@@ -120,7 +120,7 @@ struct MemoryClaimQueue {
 
     /// Rebuilds the queue from `entries` after changes made without it (requeues, released claims,
     /// pruning, which moves positions).
-    mutating func rebuild(from entries: [MemoryEventStore.Entry]) {
+    mutating func rebuild(from entries: MemoryEventStore.Entries) {
         objects = [:]
         ready.removeAll()
         delayed.removeAll()

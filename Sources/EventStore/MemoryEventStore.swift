@@ -12,6 +12,27 @@ public final class MemoryEventStore: EventStore {
         case closed
     }
 
+    /// Every stored event, in receive order.
+    typealias Entries = ChunkedArray<Entry>
+
+    /// Positions of events by id, in 16 dictionaries chosen by the id's last byte: when one grows,
+    /// rehashing it holds the lock a sixteenth as long as a single dictionary of every id would.
+    struct IDIndex {
+        /// The shards.
+        private var shards = [[String: Int]](repeating: [:], count: 16)
+
+        /// The position of `id`.
+        subscript(id: String) -> Int? {
+            get { shards[Self.shard(id)][id] }
+            set { shards[Self.shard(id)][id] = newValue }
+        }
+
+        /// The shard `id` lives in.
+        private static func shard(_ id: String) -> Int {
+            Int((id.utf8.last ?? 0) ^ UInt8(truncatingIfNeeded: id.utf8.count)) & 15
+        }
+    }
+
     /// One stored event and its handling state.
     struct Entry {
         /// The event and its state, as `event(id:)` returns it.
@@ -23,9 +44,9 @@ public final class MemoryEventStore: EventStore {
     /// Everything stored, in receive order.
     private struct Contents {
         /// Events in receive order.
-        var entries: [Entry] = []
+        var entries = Entries()
         /// Position of each id in `entries`.
-        var indexByID: [String: Int] = [:]
+        var indexByID = IDIndex()
         /// The sequence number the next stored event gets.
         var nextSequence: Int64 = 1
         /// Write counters.
@@ -35,7 +56,7 @@ public final class MemoryEventStore: EventStore {
 
         /// Rebuilds `indexByID` and the claim queue after removals.
         mutating func reindex() {
-            indexByID = [:]
+            indexByID = IDIndex()
             for (index, entry) in entries.enumerated() { indexByID[entry.event.record.id] = index }
             queue.rebuild(from: entries)
         }
