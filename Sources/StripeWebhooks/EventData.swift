@@ -1,5 +1,3 @@
-import Synchronization
-
 /// An event's `data`: the resource as it was when the event happened (Stripe rule §3).
 ///
 /// Decoding checks all of `data.object` but builds only its `id` and `object` members; the rest is
@@ -46,21 +44,24 @@ public struct EventData: Sendable, Equatable {
     }
 
     /// The raw object and its parsed form, built at most once.
-    private final class Storage: Sendable {
+    private final class Storage: @unchecked Sendable {
+        // @unchecked: `parsed` is read and written only with `lock` held.
         /// `data.object`'s bytes, sharing the body's storage.
         let raw: ArraySlice<UInt8>
+        /// Guards `parsed`.
+        private let lock = ThreadLock()
         /// The parsed object, once built.
-        private let parsed: Mutex<JSONValue?>
+        private var parsed: JSONValue?
 
         /// Wraps the raw bytes and, when known, the parsed value.
         init(raw: ArraySlice<UInt8>, parsed: JSONValue?) {
             self.raw = raw
-            self.parsed = Mutex(parsed)
+            self.parsed = parsed
         }
 
         /// The parsed object, building it on first use.
         var object: JSONValue {
-            parsed.withLock { parsed in
+            lock.withLock {
                 if let parsed { return parsed }
                 let built: JSONValue
                 do {

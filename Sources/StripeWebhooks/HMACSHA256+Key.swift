@@ -1,5 +1,4 @@
 import CLibCrypto
-import Synchronization
 
 extension HMACSHA256 {
     /// An HMAC-SHA256 key prepared once and then used for any number of messages, from any thread.
@@ -10,12 +9,14 @@ extension HMACSHA256 {
     /// fetching the algorithm, keying, or allocating and freeing a context.
     public final class Key: @unchecked Sendable {
         // Safety: `template` is set in `init` and freed in `deinit`, never mutated in between; it is only
-        // read through `EVP_MAC_CTX_dup`, which copies the source state without writing to it. A context
-        // in `spare` belongs to the pool; one taken out is used by one thread until it is given back.
+        // read through `EVP_MAC_CTX_dup`, which copies the source state without writing to it. `spare` is
+        // accessed only with `lock` held; a context taken out of it is used by one thread until given back.
         /// The keyed `EVP_MAC_CTX` every context starts from.
         private let template: OpaquePointer
+        /// Guards `spare`.
+        private let lock = ThreadLock()
         /// Keyed contexts not in use.
-        private let spare = Mutex<[SpareContext]>([])
+        private var spare: [OpaquePointer] = []
         /// Most contexts kept for reuse (about one per thread computing at the same time).
         static let spareLimit = 16
 
@@ -38,10 +39,7 @@ extension HMACSHA256 {
         /// Frees the template and the spare contexts.
         deinit {
             // EVP_MAC_CTX_free cleanses the key material it holds.
-            spare.withLock { contexts in
-                for context in contexts { EVP_MAC_CTX_free(context.pointer) }
-                contexts.removeAll()
-            }
+            for context in spare { EVP_MAC_CTX_free(context) }
             EVP_MAC_CTX_free(template)
         }
 
@@ -84,7 +82,7 @@ extension HMACSHA256 {
 
         /// A context in the keyed starting state, from the spares or a new copy of the template.
         private func takeContext() -> OpaquePointer {
-            if let context = spare.withLock({ $0.popLast() })?.pointer {
+            if let context = lock.withLock({ spare.popLast() }) {
                 // No key: libcrypto restarts from the key it holds (the inner and outer pads).
                 guard EVP_MAC_init(context, nil, 0, nil) == 1 else {
                     preconditionFailure("libcrypto could not reset an HMAC context (EVP_MAC_init failed)")
@@ -99,19 +97,12 @@ extension HMACSHA256 {
 
         /// Keeps `context` for the next computation, or frees it when enough are kept.
         private func giveBack(_ context: OpaquePointer) {
-            let kept = spare.withLock { contexts in
-                guard contexts.count < Self.spareLimit else { return false }
-                contexts.append(SpareContext(pointer: context))
+            let kept = lock.withLock {
+                guard spare.count < Self.spareLimit else { return false }
+                spare.append(context)
                 return true
             }
             if !kept { EVP_MAC_CTX_free(context) }
-        }
-
-        /// A context kept for reuse, which no thread is using.
-        private struct SpareContext: @unchecked Sendable {
-            // @unchecked: the context is handed from one thread to the next through the mutex, never shared.
-            /// The `EVP_MAC_CTX`.
-            let pointer: OpaquePointer
         }
 
         /// Keys `context` for HMAC with SHA-256; returns whether libcrypto accepted it.
