@@ -30,6 +30,15 @@ public protocol EventStore: AnyObject, Sendable {
     /// Marks a claimed event failed (a dead letter) with its last error.
     func markFailed(eventID: String, error: String, now: Int64) throws(EventStoreError)
 
+    /// Records the outcomes of several claimed events (their handler runs, then done, retry-later or
+    /// failed) and returns each one's error, or `nil`, in order. One event's error (its claim lost)
+    /// leaves the others recorded; an event whose report failed comes back when its lease lapses.
+    func report(_ outcomes: [EventOutcome]) -> [EventStoreError?]
+
+    /// Records `outcomes` like `report`, then claims up to `limit` due events like `claimDue`: a
+    /// worker's turn from one batch to the next.
+    func reportAndClaim(_ outcomes: [EventOutcome], now: Int64, limit: Int) -> ClaimTurn
+
     /// Names of the handlers that succeeded for an event in its current replay.
     func succeededHandlers(eventID: String) throws(EventStoreError) -> Set<String>
 

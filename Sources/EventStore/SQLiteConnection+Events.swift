@@ -140,6 +140,44 @@ extension SQLiteConnection {
         }
     }
 
+    /// Records one outcome (its runs, then its ending) inside a savepoint, so that its failure (a claim
+    /// lost meanwhile) undoes only its own rows; returns that failure. A failure of the surrounding
+    /// transaction itself is returned too, and the writer then fails the whole batch.
+    func reportIsolated(_ outcome: EventOutcome, owner: String) -> EventStoreError? {
+        do throws(EventStoreError) {
+            try execute("SAVEPOINT outcome")
+            do throws(EventStoreError) {
+                let replay = try requireClaim(eventID: outcome.eventID, owner: owner, action: "record the outcome of")
+                for handlerRun in outcome.runs {
+                    try run("""
+                        INSERT INTO handler_runs (event_id, replay, handler, attempt, started_at, finished_at, succeeded, error, output)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, [
+                            .text(outcome.eventID), .int(replay), .text(handlerRun.handler), .int(handlerRun.attempt), .integer(handlerRun.startedAt),
+                            .optionalInteger(handlerRun.finishedAt), .bool(handlerRun.succeeded), .optionalText(handlerRun.error), .optionalText(handlerRun.output),
+                        ])
+                }
+                switch outcome.ending {
+                case .done:
+                    try finishClaim(eventID: outcome.eventID, owner: owner, status: .done, nextAttemptAt: nil, error: nil, now: outcome.now)
+                case .retry(let at, let error):
+                    try finishClaim(eventID: outcome.eventID, owner: owner, status: .pending, nextAttemptAt: at, error: error, now: outcome.now)
+                case .failed(let error):
+                    try finishClaim(eventID: outcome.eventID, owner: owner, status: .failed, nextAttemptAt: nil, error: error, now: outcome.now)
+                }
+                try execute("RELEASE outcome")
+                return nil
+            } catch {
+                guard isInTransaction else { return error }
+                try execute("ROLLBACK TO outcome")
+                try execute("RELEASE outcome")
+                return error
+            }
+        } catch {
+            return error
+        }
+    }
+
     /// The event's replay number when `owner` holds its claim; `.notFound` or `.notClaimed` otherwise.
     private func requireClaim(eventID: String, owner: String, action: String) throws(EventStoreError) -> Int {
         let found = try queryFirst("SELECT status, claimed_by, replay FROM events WHERE id = ?", [.text(eventID)]) { row in

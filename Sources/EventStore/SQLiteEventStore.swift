@@ -145,6 +145,61 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    /// Records many outcomes in one write (one transaction, one fsync with whatever else that batch
+    /// holds), each inside its own savepoint so that one lost claim leaves the rest recorded.
+    public func report(_ outcomes: [EventOutcome]) -> [EventStoreError?] {
+        guard !outcomes.isEmpty else { return [] }
+        defer { inFlight.withLock { running in for outcome in outcomes { running.remove(outcome.eventID) } } }
+        let owner = self.owner
+        do throws(EventStoreError) {
+            return try write("report \(outcomes.count) handled events") { connection throws(EventStoreError) in
+                var errors: [EventStoreError?] = []
+                for outcome in outcomes {
+                    let error = connection.reportIsolated(outcome, owner: owner)
+                    // Without its transaction the batch is lost: the writer fails all of it.
+                    if let error, !connection.isInTransaction { throw error }
+                    errors.append(error)
+                }
+                return errors
+            }
+        } catch {
+            return outcomes.map { _ in error }
+        }
+    }
+
+    /// Records `outcomes` and claims the next batch in the same write: one commit per worker turn
+    /// instead of two. Without outcomes it is `claimDue`, which skips the write when nothing is due.
+    public func reportAndClaim(_ outcomes: [EventOutcome], now: Int64, limit: Int) -> ClaimTurn {
+        guard !outcomes.isEmpty else {
+            return ClaimTurn(reportErrors: [], claimed: Result { () throws(EventStoreError) in try claimDue(now: now, limit: limit) })
+        }
+        let owner = self.owner
+        let expiresAt = now + options.leaseDuration.milliseconds
+        let inFlight = self.inFlight
+        let turn: Result<([EventStoreError?], [WorkItem]), EventStoreError> = Result { () throws(EventStoreError) in
+            try write("report \(outcomes.count) handled events and claim more") { connection throws(EventStoreError) in
+                var errors: [EventStoreError?] = []
+                for outcome in outcomes {
+                    let error = connection.reportIsolated(outcome, owner: owner)
+                    if let error, !connection.isInTransaction { throw error }
+                    errors.append(error)
+                }
+                // Reported events are no longer running here; whatever else runs stays skipped.
+                let running = inFlight.withLock { $0 }.subtracting(outcomes.map(\.eventID))
+                let items = try connection.claimDue(now: now, limit: limit, owner: owner, expiresAt: expiresAt, skipping: running)
+                return (errors, items)
+            }
+        }
+        inFlight.withLock { running in
+            for outcome in outcomes { running.remove(outcome.eventID) }
+            if case .success(let (_, items)) = turn { running.formUnion(items.map(\.event.id)) }
+        }
+        switch turn {
+        case .success(let (errors, items)): return ClaimTurn(reportErrors: errors, claimed: .success(items))
+        case .failure(let error): return ClaimTurn(reportErrors: outcomes.map { _ in error }, claimed: .failure(error))
+        }
+    }
+
     /// Handlers that succeeded for an event in its current replay.
     public func succeededHandlers(eventID: String) throws(EventStoreError) -> Set<String> {
         try read { connection throws(EventStoreError) in try connection.succeededHandlers(eventID: eventID) }

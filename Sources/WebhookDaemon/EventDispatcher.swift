@@ -25,6 +25,8 @@ final class EventDispatcher: @unchecked Sendable {
     static let pollInterval: TimeInterval = 0.5
     /// Events one worker claims at a time.
     static let claimBatch = 16
+    /// Longest a worker holds finished outcomes before recording them.
+    static let reportInterval = Duration.seconds(1)
 
     /// Creates a dispatcher over `store` with `workers` threads, reading handlers from `runtime`.
     init(store: any EventStore, runtime: LockedValue<DaemonRuntime>, workers: Int, logger: Logger) {
@@ -54,11 +56,14 @@ final class EventDispatcher: @unchecked Sendable {
         }
     }
 
-    /// Wakes a worker: a new event was stored.
+    /// Wakes a worker: a new event was stored. Only the first wake-up since a worker last looked
+    /// signals; the worker that takes it claims a whole batch, and while events keep arriving the next
+    /// wake-up finds `wakeups` reset and signals again. (A signal per event woke idle workers thousands
+    /// of times a second only to find the events claimed.)
     func wake() {
         condition.lock()
+        if wakeups == 0 { condition.signal() }
         wakeups += 1
-        condition.signal()
         condition.unlock()
     }
 
@@ -86,11 +91,19 @@ final class EventDispatcher: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
+        // Each turn records the previous batch's outcomes and claims the next batch in one store
+        // write. Outcomes wait for the turn unless handlers are slow: then they are recorded about
+        // every `reportInterval`, so claims stay short-lived in the store and a crash repeats little.
+        var outcomes: [EventOutcome] = []
         while isRunning {
+            let turn = store.reportAndClaim(outcomes, now: Self.nowMillis(), limit: Self.claimBatch)
+            logFailures(of: outcomes, turn.reportErrors)
+            outcomes.removeAll()
             let items: [WorkItem]
-            do {
-                items = try store.claimDue(now: Self.nowMillis(), limit: Self.claimBatch)
-            } catch {
+            switch turn.claimed {
+            case .success(let claimed):
+                items = claimed
+            case .failure(let error):
                 logger.error("could not claim events from the store; retrying", metadata: ["error.message": String(describing: error)])
                 sleep(seconds: 1)
                 continue
@@ -99,7 +112,27 @@ final class EventDispatcher: @unchecked Sendable {
                 sleep(seconds: Self.pollInterval)
                 continue
             }
-            for item in items { process(item) }
+            var since = ContinuousClock.now
+            for item in items {
+                outcomes.append(process(item))
+                if ContinuousClock.now - since >= Self.reportInterval {
+                    logFailures(of: outcomes, store.report(outcomes))
+                    outcomes.removeAll()
+                    since = .now
+                }
+            }
+        }
+        if !outcomes.isEmpty { logFailures(of: outcomes, store.report(outcomes)) }
+    }
+
+    /// Logs each outcome that could not be recorded: such an event comes back when its claim's lease
+    /// lapses, and its handlers run again.
+    private func logFailures(of outcomes: [EventOutcome], _ errors: [EventStoreError?]) {
+        for (outcome, error) in zip(outcomes, errors) {
+            guard let error else { continue }
+            logger.error("could not record the event's outcome; it will be retried", metadata: [
+                "event.id": outcome.eventID, "error.message": String(describing: error),
+            ])
         }
     }
 
@@ -113,10 +146,10 @@ final class EventDispatcher: @unchecked Sendable {
         wakeups = 0
     }
 
-    /// Runs the handlers for one claimed event and records the outcome. A handler is tried up to its
-    /// own `max_attempts` (else the global policy's); the event is retried while a failed handler has
-    /// attempts left, and is a dead letter once none has.
-    func process(_ item: WorkItem) {
+    /// Runs the handlers for one claimed event and returns the outcome to record. A handler is tried up
+    /// to its own `max_attempts` (else the global policy's); the event is retried while a failed handler
+    /// has attempts left, and is a dead letter once none has.
+    func process(_ item: WorkItem) -> EventOutcome {
         let record = item.event
         let metadata: Logger.Metadata = ["event.id": record.id, "event.type": record.type, "event.attempt": String(item.attempt)]
         let event: StripeEvent
@@ -124,17 +157,16 @@ final class EventDispatcher: @unchecked Sendable {
             event = try StripeEvent.decode(from: record.body)
         } catch {
             // It decoded when it was received; a body that no longer does is corrupt storage.
-            finish(record.id, failure: "stored body no longer decodes: \(error)", attempt: item.attempt, final: true, retry: RetryPolicy(), metadata: metadata)
-            return
+            return outcome(record.id, runs: [], failure: "stored body no longer decodes: \(error)", attempt: item.attempt, final: true, retry: RetryPolicy(), metadata: metadata)
         }
         let runtime = self.runtime.withLock { $0 }
         let handlers = runtime.router.handlers(for: event.type)
         if handlers.isEmpty {
             logger.info("Unhandled event type: \(record.type)", metadata: metadata)
-            finish(record.id, failure: nil, attempt: item.attempt, final: false, retry: runtime.retry, metadata: metadata)
-            return
+            return outcome(record.id, runs: [], failure: nil, attempt: item.attempt, final: false, retry: runtime.retry, metadata: metadata)
         }
         let context = EventHandlerContext(attempt: item.attempt, body: record.body)
+        var runs: [HandlerRun] = []
         var failures: [String] = []
         var retryable = false
         for handler in handlers where !item.succeededHandlers.contains(handler.name) {
@@ -145,18 +177,14 @@ final class EventDispatcher: @unchecked Sendable {
                 continue
             }
             let run = self.run(handler, event: event, record: record, context: context, metadata: metadata)
-            do {
-                try store.recordHandlerRun(eventID: record.id, run: run)
-            } catch {
-                logger.error("could not record a handler run", metadata: metadata.merging(["handler": handler.name, "error.message": String(describing: error)]) { $1 })
-            }
+            runs.append(run)
             if !run.succeeded {
                 failures.append("\(handler.name): \(run.error ?? "failed")")
                 if item.attempt < limit { retryable = true }
             }
         }
-        finish(record.id, failure: failures.isEmpty ? nil : failures.joined(separator: "; "),
-               attempt: item.attempt, final: !retryable, retry: runtime.retry, metadata: metadata)
+        return outcome(record.id, runs: runs, failure: failures.isEmpty ? nil : failures.joined(separator: "; "),
+                       attempt: item.attempt, final: !retryable, retry: runtime.retry, metadata: metadata)
     }
 
     /// Runs one handler once, honouring its dedupe key, and returns the run to record.
@@ -213,25 +241,17 @@ final class EventDispatcher: @unchecked Sendable {
         return run
     }
 
-    /// Records done, retry-later or failed.
-    private func finish(_ id: String, failure: String?, attempt: Int, final: Bool, retry: RetryPolicy, metadata: Logger.Metadata) {
+    /// Done, retry-later (with back-off) or failed, logged as it is decided.
+    private func outcome(_ id: String, runs: [HandlerRun], failure: String?, attempt: Int, final: Bool, retry: RetryPolicy, metadata: Logger.Metadata) -> EventOutcome {
         let now = Self.nowMillis()
-        do {
-            guard let failure else {
-                try store.complete(eventID: id, now: now)
-                return
-            }
-            if final {
-                try store.markFailed(eventID: id, error: failure, now: now)
-                logger.error("event failed after \(attempt) attempts; it is a dead letter until replayed", metadata: metadata)
-            } else {
-                let delay = retry.delay(afterAttempt: attempt)
-                try store.retryLater(eventID: id, at: now + delay, error: failure, now: now)
-                logger.notice("event will be retried", metadata: metadata.merging(["retry.in_ms": String(delay)]) { $1 })
-            }
-        } catch {
-            logger.error("could not record the event's outcome; it will be retried", metadata: metadata.merging(["error.message": String(describing: error)]) { $1 })
+        guard let failure else { return EventOutcome(eventID: id, runs: runs, ending: .done, now: now) }
+        if final {
+            logger.error("event failed after \(attempt) attempts; it is a dead letter until replayed", metadata: metadata)
+            return EventOutcome(eventID: id, runs: runs, ending: .failed(error: failure), now: now)
         }
+        let delay = retry.delay(afterAttempt: attempt)
+        logger.notice("event will be retried", metadata: metadata.merging(["retry.in_ms": String(delay)]) { $1 })
+        return EventOutcome(eventID: id, runs: runs, ending: .retry(at: now + delay, error: failure), now: now)
     }
 
     /// Unix time in milliseconds.

@@ -15,107 +15,121 @@ public final class LogSink: Sendable {
 
     /// The format this sink writes.
     public let format: Format
-    private let output: @Sendable (String) -> Void
+    private let output: Output
     private let lock = NSLock()
+
+    /// Where a sink's lines go.
+    private enum Output: Sendable {
+        /// A closure taking each line as a `String` (captures, consoles).
+        case text(@Sendable (String) -> Void)
+        /// A file descriptor written with one `write(2)` per line.
+        case descriptor(Int32)
+    }
 
     /// Creates a sink that hands each formatted line (with its newline) to `output`.
     public init(format: Format, output: @escaping @Sendable (String) -> Void) {
         self.format = format
-        self.output = output
+        self.output = .text(output)
+    }
+
+    /// Creates a sink that writes each line to `descriptor` with one `write(2)`.
+    init(format: Format, descriptor: Int32) {
+        self.format = format
+        self.output = .descriptor(descriptor)
     }
 
     /// A sink that writes text lines to standard error.
-    public static let standardError = LogSink(format: .text, output: LogSink.writeToStandardError)
+    public static let standardError = LogSink(format: .text, descriptor: STDERR_FILENO)
 
     /// A sink writing `format` lines to standard error.
     public static func standardError(format: Format) -> LogSink {
-        LogSink(format: format, output: LogSink.writeToStandardError)
+        LogSink(format: format, descriptor: STDERR_FILENO)
     }
 
-    /// Writes one record as one line; lines from different threads never interleave.
+    /// Writes one record as one line; lines from different threads never interleave. The line is
+    /// built before the lock is taken, so the lock covers only the write.
     public func write(_ record: LogRecord) {
-        let line = format == .json ? Self.jsonLine(record) : Self.textLine(record)
+        let line = Self.encode(record, format: format)
         lock.lock()
         defer { lock.unlock() }
-        output(line)
+        switch output {
+        case .text(let output): output(String(decoding: line, as: UTF8.self))
+        case .descriptor(let descriptor): Self.writeAll(line, to: descriptor)
+        }
+    }
+
+    /// The record as one line of UTF-8 in `format`, newline included.
+    static func encode(_ record: LogRecord, format: Format) -> [UInt8] {
+        var encoder = LogLineEncoder(capacity: 128 + record.message.utf8.count + record.metadata.count * 48)
+        let millis = Int64((record.time.timeIntervalSince1970 * 1000).rounded(.down))
+        let keys = record.metadata.count > 1 ? record.metadata.keys.sorted() : Array(record.metadata.keys)
+        switch format {
+        case .text:
+            encoder.appendTimestamp(milliseconds: millis)
+            encoder.append(byte: UInt8(ascii: " "))
+            encoder.append(record.level.description)
+            encoder.append(byte: UInt8(ascii: " "))
+            encoder.append(record.label)
+            encoder.append(": ")
+            encoder.append(record.message)
+            for key in keys {
+                encoder.append(byte: UInt8(ascii: " "))
+                encoder.append(key)
+                encoder.append(byte: UInt8(ascii: "="))
+                encoder.appendTextValue(record.metadata[key]!)
+            }
+            encoder.append(byte: UInt8(ascii: "\n"))
+        case .json:
+            encoder.append("{\"time\":\"")
+            encoder.appendTimestamp(milliseconds: millis)
+            encoder.append("\",\"level\":\"")
+            encoder.append(record.level.description)
+            encoder.append("\",\"label\":")
+            encoder.appendJSONString(record.label)
+            encoder.append(",\"message\":")
+            encoder.appendJSONString(record.message)
+            for key in keys {
+                encoder.append(byte: UInt8(ascii: ","))
+                encoder.appendJSONString(key)
+                encoder.append(byte: UInt8(ascii: ":"))
+                encoder.appendJSONString(record.metadata[key]!)
+            }
+            encoder.append("}\n")
+        }
+        return encoder.bytes
     }
 
     /// Formats a record as a text line.
     static func textLine(_ record: LogRecord) -> String {
-        var line = "\(timestamp(record.time)) \(record.level) \(record.label): \(record.message)"
-        for key in record.metadata.keys.sorted() {
-            line += " \(key)=\(quotedIfNeeded(record.metadata[key]!))"
-        }
-        return line + "\n"
+        String(decoding: encode(record, format: .text), as: UTF8.self)
     }
 
     /// Formats a record as a JSON object on one line.
     static func jsonLine(_ record: LogRecord) -> String {
-        var line = "{\"time\":\(jsonString(timestamp(record.time))),\"level\":\(jsonString(record.level.description))"
-        line += ",\"label\":\(jsonString(record.label)),\"message\":\(jsonString(record.message))"
-        for key in record.metadata.keys.sorted() {
-            line += ",\(jsonString(key)):\(jsonString(record.metadata[key]!))"
-        }
-        return line + "}\n"
-    }
-
-    /// RFC 3339 UTC time with milliseconds.
-    static func timestamp(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        var seconds = time_t(millis / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis % 1000), 3))Z"
-    }
-
-    /// Quotes a text-format value that holds spaces, quotes or control characters.
-    static func quotedIfNeeded(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 }
-        return needsQuotes ? jsonString(value) : value
+        String(decoding: encode(record, format: .json), as: UTF8.self)
     }
 
     /// A JSON string literal for `value`, escaping quotes, backslashes and control characters.
     public static func jsonString(_ value: String) -> String {
-        var out = "\""
-        out.reserveCapacity(value.utf8.count + 2)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        var encoder = LogLineEncoder(capacity: value.utf8.count + 2)
+        encoder.appendJSONString(value)
+        return String(decoding: encoder.bytes, as: UTF8.self)
     }
 
-    private static let writeToStandardError: @Sendable (String) -> Void = { line in
-        var bytes = Array(line.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { raw in
-                Glibc.write(STDERR_FILENO, raw.baseAddress! + offset, raw.count - offset)
+    /// Writes all of `bytes` to `descriptor`, retrying short writes and EINTR; gives up on other errors
+    /// (a log line is never worth blocking or crashing for).
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
             }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += written
         }
-        bytes.removeAll()
     }
 }
 

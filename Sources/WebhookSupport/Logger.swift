@@ -67,8 +67,9 @@ public struct Logger: Sendable {
         metadata extra: @autoclosure () -> Metadata = [:]
     ) {
         guard isEnabled(level) else { return }
-        var merged = metadata
-        for (key, value) in extra() { merged[key] = value }
+        // The call's metadata wins over the logger's; most loggers carry none, so nothing is merged.
+        var merged = extra()
+        for (key, value) in metadata where merged[key] == nil { merged[key] = value }
         sink.write(LogRecord(time: Date(), level: level, label: label, message: message(), metadata: merged))
     }
 
