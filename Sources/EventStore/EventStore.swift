@@ -6,7 +6,7 @@
 /// never from inside an insert completion.
 public protocol EventStore: AnyObject, Sendable {
     /// Stores `record` durably unless its id is already stored, then calls `completion` with the
-    /// outcome or an error — after the commit reached the disk, on the SQLite store's writer thread
+    /// outcome or an error — after the commit reached the disk, on the SQLite store's completion queue
     /// (the memory store calls it before `insert` returns). Keep `completion` short: it delays the
     /// completions of the same batch; and never call a blocking store method from it.
     func insert(_ record: EventRecord, completion: @escaping @Sendable (Result<InsertOutcome, EventStoreError>) -> Void)

@@ -85,7 +85,7 @@ public final class SQLiteEventStore: EventStore {
 
     // MARK: Receiving
 
-    /// Queues `record` for the next group commit; `completion` runs on the writer thread after COMMIT.
+    /// Queues `record` for the next group commit; `completion` runs on the completion queue after COMMIT.
     public func insert(_ record: EventRecord, completion: @escaping @Sendable (Result<InsertOutcome, EventStoreError>) -> Void) {
         guard let writer else {
             completion(.failure(readOnlyError("store event \(record.id)")))

@@ -49,6 +49,10 @@ final class SQLiteWriter: @unchecked Sendable {
     private let maxQueuedInserts: Int
     /// Where failures and recovery are reported.
     private let logger: Logger
+    /// Runs insert completions after each commit, in commit order, off the writer thread: the writer
+    /// starts the next batch while the last one's callers are told (a serial Dispatch queue, not
+    /// Swift's cooperative pool; completions are short and never block on the store).
+    private let completions = DispatchQueue(label: "webhookd-store-completions")
     /// Failed batches in a row; writer thread only.
     private var failureStreak = 0
     /// When a failure was last logged (uptime ns); writer thread only.
@@ -98,7 +102,7 @@ final class SQLiteWriter: @unchecked Sendable {
     }
 
     /// Runs `body` on the writer thread inside the next batch and blocks until that batch committed.
-    /// Must not be called from the writer thread (an insert completion): that would wait for itself.
+    /// Must not be called from the writer thread (inside an operation's body): that would wait for itself.
     func perform<Value: Sendable>(_ name: String, _ body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
         let operation = BlockingWrite(name: name, body: body)
         condition.lock()
@@ -116,17 +120,21 @@ final class SQLiteWriter: @unchecked Sendable {
         return try operation.wait()
     }
 
-    /// Commits everything queued, stops the thread and closes the connection; returns when done.
-    /// From the writer thread itself it only asks the thread to stop.
+    /// Commits everything queued, stops the thread, closes the connection and waits for the last
+    /// completions; returns when done. From the writer thread itself it only asks the thread to stop.
     func close() {
         condition.lock()
-        defer { condition.unlock() }
         if state == .running {
             state = .draining
             condition.broadcast()
         }
-        if let thread, pthread_equal(thread, pthread_self()) != 0 { return }
+        if let thread, pthread_equal(thread, pthread_self()) != 0 {
+            condition.unlock()
+            return
+        }
         while state != .stopped { condition.wait() }
+        condition.unlock()
+        completions.sync {}
     }
 
     // MARK: The writer thread
@@ -187,17 +195,23 @@ final class SQLiteWriter: @unchecked Sendable {
             batchError = EventStoreError(.unavailable, "a batch of \(writes) was rolled back: \(error.message)", sqliteCode: error.sqliteCode)
         }
         record(batch: batch, outcomes: outcomes, failures: failures, error: batchError)
+        var told: [(@Sendable (Result<InsertOutcome, EventStoreError>) -> Void, Result<InsertOutcome, EventStoreError>)] = []
+        told.reserveCapacity(batch.count)
         for (index, job) in batch.enumerated() {
             switch job {
             case .insert(_, let completion):
                 if let outcome = outcomes[index], batchError == nil {
-                    completion(.success(outcome))
+                    told.append((completion, .success(outcome)))
                 } else {
-                    completion(.failure(batchError ?? EventStoreError(.unavailable, "the insert was not run")))
+                    told.append((completion, .failure(batchError ?? EventStoreError(.unavailable, "the insert was not run"))))
                 }
             case .operation(let operation):
                 operation.finish(batchError ?? failures[index])
             }
+        }
+        if !told.isEmpty {
+            let results = told
+            completions.async { for (completion, result) in results { completion(result) } }
         }
     }
 
