@@ -82,7 +82,7 @@ class Daemon:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/debug/stripe-webhookd"))
-    parser.add_argument("--events", type=int, default=8000)
+    parser.add_argument("--events", type=int, default=30000)
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--objects", type=int, default=40, help="distinct data.object ids (per-object ordering)")
