@@ -25,6 +25,8 @@ final class EventLoop {
         let limits: HTTPLimits
         /// The application.
         let responder: any HTTPResponder
+        /// Told about every response.
+        let observer: (any HTTPServerObserver)?
         /// Where log records go.
         let logger: Logger
         /// The server-wide connection count.
@@ -50,6 +52,8 @@ final class EventLoop {
     let limits: HTTPLimits
     /// The application.
     let responder: any HTTPResponder
+    /// Told about every response.
+    let observer: (any HTTPServerObserver)?
     /// Logger with `loop` metadata.
     let logger: Logger
     /// The loop's mailbox.
@@ -91,6 +95,7 @@ final class EventLoop {
         index = parts.index
         limits = parts.limits
         responder = parts.responder
+        observer = parts.observer
         var logger = parts.logger
         logger[metadataKey: "loop"] = String(parts.index)
         self.logger = logger
@@ -206,6 +211,7 @@ final class EventLoop {
         _ = output.withUnsafeBytes { try? socket.send($0) }
         socket.shutdownOutput()
         socket.close()
+        observer?.responded(status: HTTPProtocolError(.tooManyConnections).status.code, duration: .zero, protocolError: HTTPProtocolError.Reason.tooManyConnections.rawValue)
         logger.warning("connection refused: too many connections", metadata: [
             "client.address": remoteAddress, "limit": String(limits.maxConnections),
         ])

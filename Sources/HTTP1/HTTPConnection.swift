@@ -197,9 +197,11 @@ final class HTTPConnection {
                 "request.id": request.requestID, "headers": dropped.joined(separator: ","),
             ])
         }
+        let duration = loop.now - request.startedAt
+        loop.observer?.responded(status: response.status.code, duration: duration, protocolError: nil)
         loop.logger.debug("request answered", metadata: [
             "request.id": request.requestID, "client.address": remoteAddress,
-            "http.status": String(response.status.code), "duration_us": String(Self.microseconds(loop.now - request.startedAt)),
+            "http.status": String(response.status.code), "duration_ms": Logger.milliseconds(duration),
         ])
     }
 
@@ -207,6 +209,7 @@ final class HTTPConnection {
     /// wire. A timed-out request keeps its id; a request that never decoded gets a new one for the logs.
     private func fail(_ error: HTTPProtocolError) {
         let requestID = inFlight?.requestID ?? loop.nextRequestID()
+        loop.observer?.responded(status: error.status.code, duration: inFlight.map { loop.now - $0.startedAt } ?? .zero, protocolError: error.reason.rawValue)
         loop.logger.debug("request rejected", metadata: [
             "request.id": requestID, "client.address": remoteAddress,
             "http.status": String(error.status.code), "error.reason": error.reason.rawValue,
@@ -278,11 +281,5 @@ final class HTTPConnection {
         let deadline = loop.now + duration
         self.deadline = deadline
         loop.noteDeadline(deadline)
-    }
-
-    /// Whole microseconds in `duration`.
-    static func microseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }
 }

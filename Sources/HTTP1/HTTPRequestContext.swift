@@ -4,6 +4,14 @@ public struct HTTPRequestContext: Sendable {
     public var remoteAddress: String
     /// A short identifier, unique per request within this process run, for logs (`request.id`).
     public var requestID: String
+    /// The peer's IP address without the port and brackets: `127.0.0.1`, `::1`.
+    public var remoteIP: Substring {
+        if remoteAddress.hasPrefix("["), let end = remoteAddress.firstIndex(of: "]") {
+            return remoteAddress[remoteAddress.index(after: remoteAddress.startIndex)..<end]
+        }
+        guard let colon = remoteAddress.lastIndex(of: ":") else { return remoteAddress[...] }
+        return remoteAddress[..<colon]
+    }
     /// When the request's last byte was decoded, on the monotonic clock (for durations, not dates).
     public var receivedAt: ContinuousClock.Instant
 

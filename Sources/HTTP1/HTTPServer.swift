@@ -25,6 +25,8 @@ public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     /// The application.
     private let responder: any HTTPResponder
+    /// Told about every response written.
+    private let observer: (any HTTPServerObserver)?
     /// Where log records go.
     private let logger: Logger
     /// Open connections across loops, and their cap.
@@ -37,9 +39,11 @@ public final class HTTPServer: Sendable {
     ///   - configuration: address, loop count and limits.
     ///   - responder: answers every request.
     ///   - logger: receives the server's records (protocol errors at debug, refusals at warning).
-    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
+    ///   - observer: told about every response, the server's own included (for metrics).
+    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger, observer: (any HTTPServerObserver)? = nil) {
         self.configuration = configuration
         self.responder = responder
+        self.observer = observer
         self.logger = logger
         counter = ConnectionCounter(limit: configuration.limits.maxConnections)
     }
@@ -74,7 +78,7 @@ public final class HTTPServer: Sendable {
                 }
                 parts.append(try Self.makeParts(
                     index: index, listener: listener, limits: configuration.limits, responder: responder,
-                    logger: logger, counter: counter, requestIDPrefix: prefix
+                    observer: observer, logger: logger, counter: counter, requestIDPrefix: prefix
                 ))
             }
         } catch {
@@ -105,7 +109,7 @@ public final class HTTPServer: Sendable {
     /// Creates a loop's epoll instance and eventfd and registers the listener and the eventfd.
     private static func makeParts(
         index: Int, listener: Socket, limits: HTTPLimits, responder: any HTTPResponder,
-        logger: Logger, counter: ConnectionCounter, requestIDPrefix: String
+        observer: (any HTTPServerObserver)?, logger: Logger, counter: ConnectionCounter, requestIDPrefix: String
     ) throws(SystemCallError) -> EventLoop.Parts {
         var epoll: Int32 = -1
         var wake: Int32 = -1
@@ -122,7 +126,7 @@ public final class HTTPServer: Sendable {
         }
         return EventLoop.Parts(
             index: index, listener: listener, epollDescriptor: epoll, mailbox: LoopMailbox(wakeDescriptor: wake),
-            limits: limits, responder: responder, logger: logger, counter: counter, requestIDPrefix: requestIDPrefix
+            limits: limits, responder: responder, observer: observer, logger: logger, counter: counter, requestIDPrefix: requestIDPrefix
         )
     }
 

@@ -116,3 +116,13 @@ public struct LogRecord: Sendable {
     /// Merged metadata of the logger and the call.
     public var metadata: Logger.Metadata
 }
+
+extension Logger {
+    /// `duration` as milliseconds with three decimals (`12.345`), the form of the `duration_ms` key.
+    public static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let micros = max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000)
+        let fraction = String(micros % 1000)
+        return "\(micros / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}
