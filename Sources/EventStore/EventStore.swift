@@ -79,6 +79,11 @@ public protocol EventStore: AnyObject, Sendable {
     /// Write-path counters since the store was opened.
     var statistics: EventStoreStatistics { get }
 
+    /// Takes the write lock in a transaction of its own and commits it (nothing changes), blocking
+    /// until then: throws when the store cannot write now (closed, read-only, locked past the busy
+    /// timeout, failing). For readiness checks; call it off the event loops and the cooperative pool.
+    func checkWritable() throws(EventStoreError)
+
     /// Commits every queued insert and write, stops the writer and closes the database. Later calls
     /// fail with `.unavailable`. Idempotent.
     func close()

@@ -279,6 +279,11 @@ public final class MemoryEventStore: EventStore {
         }
     }
 
+    /// Nothing to take: writable while open.
+    public func checkWritable() throws(EventStoreError) {
+        try inspect { _ throws(EventStoreError) in () }
+    }
+
     /// Counters since the store was created: every insert is its own "batch".
     public var statistics: EventStoreStatistics {
         state.withLock { state in

@@ -41,7 +41,8 @@ public final class SQLiteEventStore: EventStore {
     ///   - path: the database file; its directory must exist.
     ///   - logger: where migrations and write failures are reported.
     ///   - options: read-only mode, timeouts and limits.
-    public init(path: String, logger: Logger, options: SQLiteEventStore.Options = SQLiteEventStore.Options()) throws(EventStoreError) {
+    ///   - observer: told how long each write transaction took (metrics).
+    public init(path: String, logger: Logger, options: SQLiteEventStore.Options = SQLiteEventStore.Options(), observer: (any EventStoreObserver)? = nil) throws(EventStoreError) {
         self.path = path
         self.options = options
         self.owner = options.owner ?? Self.defaultOwner()
@@ -78,7 +79,7 @@ public final class SQLiteEventStore: EventStore {
         let readerConnection = try SQLiteConnection(path: path, readOnly: true, create: false)
         readerConnection.setBusyTimeout(milliseconds: Int(options.busyTimeout.milliseconds))
         reader = LockedValue(.open(readerConnection))
-        writer = SQLiteWriter(connection: connection, maxBatch: options.maxBatch, maxQueuedInserts: options.maxQueuedInserts, logger: logger)
+        writer = SQLiteWriter(connection: connection, maxBatch: options.maxBatch, maxQueuedInserts: options.maxQueuedInserts, logger: logger, observer: observer)
     }
 
     deinit { close() }
@@ -285,6 +286,11 @@ public final class SQLiteEventStore: EventStore {
         try read { connection throws(EventStoreError) in
             try connection.readTransaction { () throws(EventStoreError) in try connection.summary() }
         }
+    }
+
+    /// An empty write transaction through the writer, queued behind the writes already waiting.
+    public func checkWritable() throws(EventStoreError) {
+        try write("check that the store can write") { _ throws(EventStoreError) in () }
     }
 
     /// Write-path counters since the store was opened (zero for a read-only store).

@@ -49,6 +49,8 @@ final class SQLiteWriter: @unchecked Sendable {
     private let maxQueuedInserts: Int
     /// Where failures and recovery are reported.
     private let logger: Logger
+    /// Told how long each transaction took.
+    private let observer: (any EventStoreObserver)?
     /// Runs insert completions after each commit, in commit order, off the writer thread: the writer
     /// starts the next batch while the last one's callers are told (a serial Dispatch queue, not
     /// Swift's cooperative pool; completions are short and never block on the store).
@@ -64,7 +66,9 @@ final class SQLiteWriter: @unchecked Sendable {
     ///   - maxBatch: most jobs committed in one transaction.
     ///   - maxQueuedInserts: inserts waiting beyond this are refused at once (back-pressure → 503).
     ///   - logger: where batch failures are reported.
-    init(connection: SQLiteConnection, maxBatch: Int, maxQueuedInserts: Int, logger: Logger) {
+    ///   - observer: told about every transaction's end.
+    init(connection: SQLiteConnection, maxBatch: Int, maxQueuedInserts: Int, logger: Logger, observer: (any EventStoreObserver)? = nil) {
+        self.observer = observer
         self.connection = connection
         self.maxBatch = max(1, maxBatch)
         self.maxQueuedInserts = max(1, maxQueuedInserts)
@@ -177,6 +181,7 @@ final class SQLiteWriter: @unchecked Sendable {
         var outcomes = [InsertOutcome?](repeating: nil, count: batch.count)
         var failures = [EventStoreError?](repeating: nil, count: batch.count)
         var batchError: EventStoreError?
+        let began = ContinuousClock.now
         do throws(EventStoreError) {
             try connection.execute("BEGIN IMMEDIATE")
             for (index, job) in batch.enumerated() {
@@ -194,6 +199,7 @@ final class SQLiteWriter: @unchecked Sendable {
             let writes = batch.count == 1 ? "1 write" : "\(batch.count) writes"
             batchError = EventStoreError(.unavailable, "a batch of \(writes) was rolled back: \(error.message)", sqliteCode: error.sqliteCode)
         }
+        observer?.batchEnded(size: batch.count, duration: .now - began, succeeded: batchError == nil)
         record(batch: batch, outcomes: outcomes, failures: failures, error: batchError)
         var told: [(@Sendable (Result<InsertOutcome, EventStoreError>) -> Void, Result<InsertOutcome, EventStoreError>)] = []
         told.reserveCapacity(batch.count)
@@ -235,6 +241,7 @@ final class SQLiteWriter: @unchecked Sendable {
     private func record(batch: [Job], outcomes: [InsertOutcome?], failures: [EventStoreError?], error: EventStoreError?) {
         condition.lock()
         if error == nil {
+            statistics.consecutiveFailedBatches = 0
             statistics.committedBatches += 1
             statistics.largestBatch = max(statistics.largestBatch, batch.count)
             for (index, job) in batch.enumerated() {
@@ -245,6 +252,7 @@ final class SQLiteWriter: @unchecked Sendable {
             }
         } else {
             statistics.failedBatches += 1
+            statistics.consecutiveFailedBatches += 1
         }
         let failedBatches = statistics.failedBatches
         condition.unlock()
