@@ -46,7 +46,7 @@ extension DaemonRuntime {
         }
         return DaemonRuntime(
             configuration: configuration, endpoints: endpoints, router: router,
-            retry: retryPolicy(configuration.retry), handlers: handlers
+            retry: retryPolicy(configuration.retry), handlers: handlers, sourcePolicy: try SourcePolicy(configuration)
         )
     }
 

@@ -16,6 +16,8 @@ final class DaemonRuntime: Sendable {
     let retry: RetryPolicy
     /// The configured handlers, in configuration order.
     let handlers: [ConfiguredHandler]
+    /// Which clients are believed behind proxies and allowed to post.
+    let sourcePolicy: SourcePolicy
 
     /// Creates a runtime from built parts.
     /// - Parameters:
@@ -24,7 +26,9 @@ final class DaemonRuntime: Sendable {
     ///   - router: every handler by event type.
     ///   - retry: the global retry policy.
     ///   - handlers: the configured handlers.
-    init(configuration: DaemonConfiguration, endpoints: [String: WebhookEndpoint], router: EventRouter, retry: RetryPolicy, handlers: [ConfiguredHandler]) {
+    ///   - sourcePolicy: trusted proxies and allowed sources.
+    init(configuration: DaemonConfiguration, endpoints: [String: WebhookEndpoint], router: EventRouter, retry: RetryPolicy, handlers: [ConfiguredHandler], sourcePolicy: SourcePolicy = SourcePolicy()) {
+        self.sourcePolicy = sourcePolicy
         self.configuration = configuration
         self.endpoints = endpoints
         self.router = router

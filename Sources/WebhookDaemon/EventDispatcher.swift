@@ -16,6 +16,8 @@ final class EventDispatcher: @unchecked Sendable {
     private let runtime: LockedValue<DaemonRuntime>
     private let workerCount: Int
     private let logger: Logger
+    /// Counts handler runs, retries and dead letters.
+    private let metrics: DaemonMetrics?
     private let condition = NSCondition()
     private var state = State.idle
     private var wakeups = 0
@@ -29,7 +31,8 @@ final class EventDispatcher: @unchecked Sendable {
     static let reportInterval = Duration.seconds(1)
 
     /// Creates a dispatcher over `store` with `workers` threads, reading handlers from `runtime`.
-    init(store: any EventStore, runtime: LockedValue<DaemonRuntime>, workers: Int, logger: Logger) {
+    init(store: any EventStore, runtime: LockedValue<DaemonRuntime>, workers: Int, logger: Logger, metrics: DaemonMetrics? = nil) {
+        self.metrics = metrics
         self.store = store
         self.runtime = runtime
         self.workerCount = workers
@@ -76,6 +79,13 @@ final class EventDispatcher: @unchecked Sendable {
         while threadsRunning > 0 { condition.wait() }
         state = .stopped
         condition.unlock()
+    }
+
+    /// Worker threads running now, and how many should be (0 of 0 before `start`).
+    var workerCounts: (running: Int, expected: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (threadsRunning, state == .running ? workerCount : 0)
     }
 
     private var isRunning: Bool {
@@ -232,6 +242,7 @@ final class EventDispatcher: @unchecked Sendable {
             }
         }
         run.finishedAt = Self.nowMillis()
+        metrics?.handlerRan(handler.name, succeeded: run.succeeded, milliseconds: (run.finishedAt ?? started) - started)
         let took = String((run.finishedAt ?? started) - started)
         if run.succeeded {
             if handler is any ReportingEventHandler { logger.info("handler succeeded", metadata: metadata.merging(["duration_ms": took]) { $1 }) }
@@ -246,10 +257,12 @@ final class EventDispatcher: @unchecked Sendable {
         let now = Self.nowMillis()
         guard let failure else { return EventOutcome(eventID: id, runs: runs, ending: .done, now: now) }
         if final {
+            metrics?.deadLettered()
             logger.error("event failed after \(attempt) attempts; it is a dead letter until replayed", metadata: metadata)
             return EventOutcome(eventID: id, runs: runs, ending: .failed(error: failure), now: now)
         }
         let delay = retry.delay(afterAttempt: attempt)
+        metrics?.retryScheduled()
         logger.notice("event will be retried", metadata: metadata.merging(["retry.in_ms": String(delay)]) { $1 })
         return EventOutcome(eventID: id, runs: runs, ending: .retry(at: now + delay, error: failure), now: now)
     }

@@ -13,6 +13,7 @@ enum ServeCommand {
           stripe-webhookd [serve] [--config FILE] [--host H] [--port P] [--path /webhook]
                           [--secret whsec_… ...] [--tolerance SECONDS] [--store sqlite:PATH|memory]
                           [--log-level LEVEL] [--log-format text|json] [--workers N] [--event-loops N]
+                          [--admin-host H] [--admin-port P]
 
         OPTIONS
           --config FILE         JSON config file (see config.example.json); flags override it
@@ -30,6 +31,9 @@ enum ServeCommand {
           --log-format FORMAT   text or json (default: text on a terminal, json otherwise)
           --workers N           handler threads (default 4)
           --event-loops N       HTTP threads (default: one per core)
+          --admin-port P        serve /healthz, /readyz and /metrics on their own listener (default:
+                                on the main one; the shipped nginx site passes only /webhook)
+          --admin-host H        the admin listener's address (default 127.0.0.1)
           -h, --help            this help
 
         SIGNALS
@@ -41,6 +45,14 @@ enum ServeCommand {
                             events, open connections stay open. An invalid config is refused with a
                             log line and the old one stays. host, port, store, workers, event_loops,
                             limits and logging change only on restart.
+
+        OPERATIONS
+          GET /healthz  200 while the process serves
+          GET /readyz   200 when the store takes writes, the workers run and no event has waited for its
+                        handlers longer than readiness.max_pending_age_seconds (300); else 503 with reasons
+          GET /metrics  Prometheus text format (requests, signature failures, events, handlers, store)
+          Behind a proxy, set trusted_proxies so that client.ip comes from X-Forwarded-For; optional
+          allowed_source_ips answers 403 to other clients (see the README for Stripe's addresses).
 
         Handlers (commands, forwards), endpoints and secret rotation: see config.example.json and the
         README. `stripe-webhookd check-config --config FILE` validates a file before you reload.
@@ -65,7 +77,7 @@ enum ServeCommand {
             case "--disable-timestamp-check":
                 try scanner.flag(option)
                 flags.append((option, nil))
-            case "--host", "--port", "--path", "--secret", "--tolerance", "--store", "--log-level", "--log-format", "--workers", "--event-loops":
+            case "--host", "--port", "--path", "--secret", "--tolerance", "--store", "--log-level", "--log-format", "--workers", "--event-loops", "--admin-host", "--admin-port":
                 flags.append((option, try scanner.value(for: option)))
             default:
                 throw scanner.unknown(option)
@@ -108,6 +120,8 @@ enum ServeCommand {
                 configuration.logFormat = format
             case "--workers": configuration.workers = try integer(1...256)
             case "--event-loops": configuration.eventLoops = try integer(1...64)
+            case "--admin-host": configuration.admin.host = value
+            case "--admin-port": configuration.admin.port = try integer(0...65535)
             default: break
             }
         }

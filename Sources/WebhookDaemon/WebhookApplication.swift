@@ -16,6 +16,10 @@ public final class WebhookApplication: Sendable {
     private let store: any EventStore
     private let dispatcher: EventDispatcher
     private let server: HTTPServer
+    /// `/healthz`, `/readyz` and `/metrics` on their own address, when `admin.port` is set.
+    private let adminServer: HTTPServer?
+    /// Everything `/metrics` shows.
+    let metrics: DaemonMetrics
 
     /// The settings in effect (the last successful reload's, or the initial ones).
     public var configuration: DaemonConfiguration { runtime.withLock { $0.configuration } }
@@ -31,10 +35,30 @@ public final class WebhookApplication: Sendable {
         self.environment = environment
         let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: logger, previous: nil)
         self.runtime = LockedValue(runtime)
-        store = try Self.openStore(configuration.store, logger: logger)
-        dispatcher = EventDispatcher(store: store, runtime: self.runtime, workers: configuration.workers, logger: logger)
-        let responder = WebhookResponder(runtime: self.runtime, store: store, dispatcher: dispatcher, logger: logger)
-        server = HTTPServer(configuration: Self.serverConfiguration(configuration), responder: responder, logger: logger)
+        let metrics = DaemonMetrics(version: Version.current)
+        self.metrics = metrics
+        store = try Self.openStore(configuration.store, logger: logger, observer: metrics)
+        dispatcher = EventDispatcher(store: store, runtime: self.runtime, workers: configuration.workers, logger: logger, metrics: metrics)
+        let admin = AdminResponder(
+            metrics: metrics, readiness: ReadinessCheck(store: store, dispatcher: dispatcher), store: store, runtime: self.runtime, logger: logger)
+        let responder = WebhookResponder(
+            runtime: self.runtime, store: store, dispatcher: dispatcher, logger: logger, metrics: metrics,
+            admin: configuration.admin.port == nil ? admin : nil)
+        let server = HTTPServer(configuration: Self.serverConfiguration(configuration), responder: responder, logger: logger, observer: metrics)
+        self.server = server
+        metrics.watchConnections { server.openConnectionCount }
+        if let adminPort = configuration.admin.port {
+            var settings = Self.serverConfiguration(configuration)
+            settings.host = configuration.admin.host
+            settings.port = adminPort
+            settings.eventLoopCount = 1
+            settings.limits.maxConnections = 64
+            var adminLogger = logger
+            adminLogger[metadataKey: "listener"] = "admin"
+            adminServer = HTTPServer(configuration: settings, responder: admin, logger: adminLogger)
+        } else {
+            adminServer = nil
+        }
         let busiest = configuration.handlers.map(\.maxConcurrency).max() ?? 0
         if busiest > configuration.workers {
             logger.notice("a handler allows more concurrent runs than there are workers; at most \(configuration.workers) run at once", metadata: ["workers": String(configuration.workers)])
@@ -51,14 +75,14 @@ public final class WebhookApplication: Sendable {
           - production: Stripe Dashboard → Developers → Webhooks → your endpoint → Signing secret (whsec_…)
         """
 
-    /// Opens the store a `store` setting names.
-    static func openStore(_ setting: String, logger: Logger) throws -> any EventStore {
+    /// Opens the store a `store` setting names; `observer` hears of every SQLite transaction.
+    static func openStore(_ setting: String, logger: Logger, observer: (any EventStoreObserver)? = nil) throws -> any EventStore {
         switch try StoreLocation(parsing: setting) {
         case .memory:
             logger.warning("store is memory: accepted events are LOST when the daemon exits. Use sqlite:PATH in production.")
             return MemoryEventStore()
         case .sqlite(let path):
-            let store = try SQLiteEventStore(path: path, logger: logger)
+            let store = try SQLiteEventStore(path: path, logger: logger, observer: observer)
             logger.info("event store opened", metadata: ["store.path": path])
             return store
         }
@@ -82,12 +106,26 @@ public final class WebhookApplication: Sendable {
         return server
     }
 
-    /// Starts the workers and the listener; returns the bound port.
+    /// The admin listener's bound port, once started; nil without one.
+    public private(set) var adminPort: Int? {
+        get { adminPortValue.withLock { $0 } }
+        set { adminPortValue.withLock { $0 = newValue } }
+    }
+    private let adminPortValue = LockedValue<Int?>(nil)
+
+    /// Starts the workers and the listeners; returns the webhook listener's bound port.
     @discardableResult
     public func start() throws -> Int {
         dispatcher.start()
         let port = try server.start()
         let configuration = self.configuration
+        if let adminServer {
+            let bound = try adminServer.start()
+            adminPort = bound
+            logger.notice("admin listener on http://\(configuration.admin.host):\(bound) (/healthz, /readyz, /metrics)")
+        } else {
+            logger.info("/healthz, /readyz and /metrics are served on the webhook listener (set admin.port to move them)")
+        }
         let paths = configuration.effectiveEndpoints.map(\.path)
         logger.notice("stripe-webhookd \(Version.current) listening on http://\(configuration.host):\(port)\(paths[0])", metadata: [
             "store": configuration.store, "event_loops": String(configuration.eventLoops), "workers": String(configuration.workers),
@@ -118,6 +156,7 @@ public final class WebhookApplication: Sendable {
         applied.logLevel = current.configuration.logLevel
         applied.logFormat = current.configuration.logFormat
         applied.shutdownGraceSeconds = current.configuration.shutdownGraceSeconds
+        applied.admin = current.configuration.admin
         let next = try DaemonRuntime.build(applied, environment: environment, logger: logger, previous: current)
         runtime.withLock { $0 = next }
         logger.notice("configuration reloaded: new endpoints, secrets and handlers apply to new requests and events", metadata: [
@@ -165,6 +204,7 @@ public final class WebhookApplication: Sendable {
         if old.logLevel != new.logLevel { changed.append("log_level") }
         if old.logFormat != new.logFormat { changed.append("log_format") }
         if old.shutdownGraceSeconds != new.shutdownGraceSeconds { changed.append("shutdown_grace_seconds") }
+        if old.admin != new.admin { changed.append("admin") }
         return changed
     }
 
@@ -174,6 +214,7 @@ public final class WebhookApplication: Sendable {
         let grace = configuration.shutdownGraceSeconds
         logger.notice("shutting down: finishing requests in flight", metadata: ["grace_seconds": String(grace)])
         server.shutdown(gracePeriod: .seconds(grace))
+        adminServer?.shutdown(gracePeriod: .seconds(1))
         dispatcher.stop()
         store.close()
         logger.notice("stopped")

@@ -9,6 +9,10 @@ enum WebhookRejection: Error {
     case notFound
     /// The endpoint takes only POST.
     case methodNotAllowed
+    /// An admin path (`/healthz`, `/readyz`, `/metrics`) takes only GET and HEAD.
+    case readOnlyEndpoint
+    /// The client is outside `allowed_source_ips`.
+    case sourceNotAllowed(clientIP: String)
     /// `Stripe-Signature` did not verify.
     case signature(SignatureVerificationError)
     /// The body is not a snapshot Stripe event.
@@ -23,14 +27,16 @@ enum WebhookRejection: Error {
     var reason: String {
         switch self {
         case .notFound: "not_found"
-        case .methodNotAllowed: "method_not_allowed"
+        case .methodNotAllowed, .readOnlyEndpoint: "method_not_allowed"
+        case .sourceNotAllowed: "source_ip_not_allowed"
         case .signature(let error): error.reason.rawValue
         case .event(let error): error.reason.rawValue
         case .storeUnavailable: "store_unavailable"
         }
     }
 
-    /// The response: 404, 405 with `Allow: POST`, 400 for signature and event errors (Stripe's docs:
+    /// The response: 404, 405 with `Allow: POST` (`GET, HEAD` on admin paths), 403 for a client
+    /// outside `allowed_source_ips`, 400 for signature and event errors (Stripe's docs:
     /// answer 400 so the failure shows in the Dashboard), 503 with `Retry-After` when storing failed.
     var response: HTTPResponse {
         switch self {
@@ -40,6 +46,12 @@ enum WebhookRejection: Error {
             var response = HTTPResponse.error(.methodNotAllowed, reason: reason)
             response.headers.add(name: "Allow", value: "POST")
             return response
+        case .readOnlyEndpoint:
+            var response = HTTPResponse.error(.methodNotAllowed, reason: reason)
+            response.headers.add(name: "Allow", value: "GET, HEAD")
+            return response
+        case .sourceNotAllowed:
+            return .error(.forbidden, reason: reason)
         case .signature, .event:
             return .error(.badRequest, reason: reason)
         case .storeUnavailable:

@@ -17,13 +17,19 @@ final class WebhookResponder: HTTPResponder {
     let dispatcher: EventDispatcher
     /// Request and rejection logs.
     let logger: Logger
+    /// Counts what is accepted and refused.
+    let metrics: DaemonMetrics
+    /// Serves `/healthz`, `/readyz` and `/metrics` here when there is no admin listener.
+    let admin: AdminResponder?
 
     /// Creates the responder.
-    init(runtime: LockedValue<DaemonRuntime>, store: any EventStore, dispatcher: EventDispatcher, logger: Logger) {
+    init(runtime: LockedValue<DaemonRuntime>, store: any EventStore, dispatcher: EventDispatcher, logger: Logger, metrics: DaemonMetrics, admin: AdminResponder?) {
         self.runtime = runtime
         self.store = store
         self.dispatcher = dispatcher
         self.logger = logger
+        self.metrics = metrics
+        self.admin = admin
     }
 
     static let accepted = HTTPResponse.json(.ok, #"{"received":true}"#)
@@ -31,48 +37,64 @@ final class WebhookResponder: HTTPResponder {
 
     /// Answers one request; never blocks the event loop (the store commits on its own thread).
     func respond(to request: HTTPRequest, context: HTTPRequestContext, completion: @escaping @Sendable (HTTPResponse) -> Void) {
+        let runtime = self.runtime.withLock { $0 }
+        if let admin, runtime.endpoints[request.path] == nil, AdminResponder.paths.contains(request.path) {
+            admin.respond(to: request, context: context, completion: completion)
+            return
+        }
+        let verdict = runtime.sourcePolicy.judge(request, context: context)
         let record: EventRecord
         do {
-            record = try accept(request)
+            record = try accept(request, runtime: runtime, verdict: verdict)
         } catch {
-            logger.info("webhook rejected: \(error.reason)", metadata: [
-                "request.id": context.requestID, "client.address": context.remoteAddress,
-                "http.status": String(error.response.status.code), "error.message": error.message,
+            metrics.rejected(error)
+            let response = error.response
+            logger.log(level: error.logLevel, "webhook rejected: \(error.reason)", metadata: [
+                "request.id": context.requestID, "client.ip": verdict.clientIP, "http.status": String(response.status.code),
+                "duration_ms": Logger.milliseconds(.now - context.receivedAt), "error.message": error.message,
             ])
-            completion(error.response)
+            completion(response)
             return
         }
         let logger = self.logger
         let dispatcher = self.dispatcher
+        let metrics = self.metrics
         let path = request.path
         store.insert(record) { result in
             switch result {
             case .success(.stored):
+                metrics.stored(record)
                 // The label tells an operator rolling a secret which one Stripe still signs with.
                 logger.info("event stored", metadata: [
                     "request.id": context.requestID, "event.id": record.id, "event.type": record.type,
-                    "endpoint": path, "secret.label": record.verifiedBy ?? "-",
+                    "endpoint": path, "secret.label": record.verifiedBy ?? "-", "client.ip": verdict.clientIP,
+                    "http.status": "200", "duration_ms": Logger.milliseconds(.now - context.receivedAt),
                 ])
                 dispatcher.wake()
                 completion(Self.accepted)
             case .success(.duplicate):
+                metrics.duplicate()
                 logger.info("duplicate event: already stored, not dispatched again", metadata: [
                     "request.id": context.requestID, "event.id": record.id, "event.type": record.type,
+                    "client.ip": verdict.clientIP, "http.status": "200", "duration_ms": Logger.milliseconds(.now - context.receivedAt),
                 ])
                 completion(Self.duplicate)
             case .failure(let error):
+                let rejection = WebhookRejection.storeUnavailable(error)
+                metrics.rejected(rejection)
                 logger.error("could not store event; answering 503 so Stripe retries", metadata: [
-                    "request.id": context.requestID, "event.id": record.id, "error.message": String(describing: error),
+                    "request.id": context.requestID, "event.id": record.id, "event.type": record.type, "client.ip": verdict.clientIP,
+                    "http.status": "503", "duration_ms": Logger.milliseconds(.now - context.receivedAt), "error.message": String(describing: error),
                 ])
-                completion(WebhookRejection.storeUnavailable(error).response)
+                completion(rejection.response)
             }
         }
     }
 
-    /// Routes, verifies and decodes; throws the rejection that becomes the response.
-    func accept(_ request: HTTPRequest) throws(WebhookRejection) -> EventRecord {
-        let runtime = self.runtime.withLock { $0 }
+    /// Routes, checks the source, verifies and decodes; throws the rejection that becomes the response.
+    func accept(_ request: HTTPRequest, runtime: DaemonRuntime, verdict: SourcePolicy.Verdict) throws(WebhookRejection) -> EventRecord {
         guard let endpoint = runtime.endpoints[request.path] else { throw .notFound }
+        guard verdict.isAllowed else { throw .sourceNotAllowed(clientIP: verdict.clientIP) }
         guard request.method == "POST" else { throw .methodNotAllowed }
         let verified: VerifiedSignature
         do {
@@ -100,9 +122,18 @@ extension WebhookRejection {
         switch self {
         case .notFound: "no webhook endpoint at this path"
         case .methodNotAllowed: "the webhook endpoint takes POST only"
+        case .readOnlyEndpoint: "this path takes GET and HEAD only"
+        case .sourceNotAllowed(let clientIP): "client \(clientIP) is not in allowed_source_ips"
         case .signature(let error): error.message
         case .event(let error): error.message
         case .storeUnavailable(let error): String(describing: error)
         }
+    }
+
+    /// Refused sources are worth a warning (a misconfigured allow-list drops real events); the rest
+    /// are ordinary traffic for the log at info.
+    var logLevel: Logger.Level {
+        if case .sourceNotAllowed = self { return .warning }
+        return .info
     }
 }

@@ -30,6 +30,16 @@ public final class MetricsRegistry: Sendable {
     /// An empty registry.
     public init() {}
 
+    /// Declares the family `name` before any of its series exists, so that `render()` lists its HELP
+    /// and TYPE from the start (labelled series then appear as they are first used).
+    public func describe(_ name: String, help: String, kind: Kind) {
+        families.withLock { all in
+            guard all[name] == nil else { return }
+            all[name] = Family(name: name, help: help, kind: kind)
+            familyOrder.withLock { $0.append(name) }
+        }
+    }
+
     /// The counter `name` with `labels`, created on first use.
     public func counter(_ name: String, help: String, labels: [(String, String)] = []) -> Counter {
         series(name, help: help, kind: .counter, labels: labels, make: { .counter(Counter()) }) {
@@ -147,13 +157,22 @@ public final class Counter: Sendable {
 
 /// A value that goes up and down.
 public final class Gauge: Sendable {
-    private let storage = Atomic<Int64>(0)
-    /// Sets the value (whole numbers; gauges here count things).
-    public func set(_ value: Int64) { storage.store(value, ordering: .relaxed) }
+    /// The value's bit pattern, so that it can be a fraction (an age in seconds) and still atomic.
+    private let storage = Atomic<UInt64>(0.0.bitPattern)
+    /// Sets the value.
+    public func set(_ value: Double) { storage.store(value.bitPattern, ordering: .relaxed) }
     /// Adds `amount`, which may be negative.
-    public func add(_ amount: Int64) { storage.wrappingAdd(amount, ordering: .relaxed) }
+    public func add(_ amount: Double) {
+        var current = storage.load(ordering: .relaxed)
+        while true {
+            let (exchanged, original) = storage.compareExchange(
+                expected: current, desired: (Double(bitPattern: current) + amount).bitPattern, ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
     /// The current value.
-    public var value: Double { Double(storage.load(ordering: .relaxed)) }
+    public var value: Double { Double(bitPattern: storage.load(ordering: .relaxed)) }
 }
 
 /// Observations counted into buckets by upper bound, with their sum (Prometheus histogram).

@@ -60,6 +60,16 @@ extension DaemonConfiguration {
             if let v = l.idleTimeoutSeconds { limits.idleTimeoutSeconds = v }
             if let v = l.maxConnections { limits.maxConnections = v }
         }
+        if let a = file.admin {
+            if let v = a.host { admin.host = v }
+            if let v = a.port { admin.port = v }
+        }
+        if let v = file.trustedProxies { trustedProxies = v }
+        if let v = file.allowedSourceIPs { allowedSourceIPs = v }
+        if let r = file.readiness {
+            if let v = r.maxPendingAgeSeconds { readiness.maxPendingAgeSeconds = v }
+            if let v = r.storeCheckTimeoutSeconds { readiness.storeCheckTimeoutSeconds = v }
+        }
         if let r = file.retry {
             if let v = r.maxAttempts { retry.maxAttempts = v }
             if let v = r.initialDelaySeconds { retry.initialDelaySeconds = v }
@@ -146,9 +156,14 @@ struct FileSettings: Decodable {
     var retry: RetrySettings?
     var endpoints: [EndpointSetting]?
     var handlers: [HandlerSetting]?
+    var admin: AdminSettings?
+    var trustedProxies: [String]?
+    var allowedSourceIPs: [String]?
+    var readiness: ReadinessSettings?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, path, secrets, store, workers, limits, retry, endpoints, handlers
+        case host, port, path, secrets, store, workers, limits, retry, endpoints, handlers, admin, readiness
+        case trustedProxies = "trusted_proxies", allowedSourceIPs = "allowed_source_ips"
         case toleranceSeconds = "tolerance_seconds", disableTimestampCheck = "disable_timestamp_check"
         case logLevel = "log_level", logFormat = "log_format", eventLoops = "event_loops"
         case shutdownGraceSeconds = "shutdown_grace_seconds"
@@ -173,6 +188,42 @@ struct FileSettings: Decodable {
         retry = try c.decodeIfPresent(RetrySettings.self, forKey: .retry)
         endpoints = try c.decodeIfPresent([EndpointSetting].self, forKey: .endpoints)
         handlers = try c.decodeIfPresent([HandlerSetting].self, forKey: .handlers)
+        admin = try c.decodeIfPresent(AdminSettings.self, forKey: .admin)
+        trustedProxies = try c.decodeIfPresent([String].self, forKey: .trustedProxies)
+        allowedSourceIPs = try c.decodeIfPresent([String].self, forKey: .allowedSourceIPs)
+        readiness = try c.decodeIfPresent(ReadinessSettings.self, forKey: .readiness)
+    }
+}
+
+/// The `admin` object.
+struct AdminSettings: Decodable {
+    var host: String?
+    var port: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case host, port }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "admin")
+        host = try c.decodeIfPresent(String.self, forKey: .host)
+        port = try c.decodeIfPresent(Int.self, forKey: .port)
+    }
+}
+
+/// The `readiness` object.
+struct ReadinessSettings: Decodable {
+    var maxPendingAgeSeconds: Int?
+    var storeCheckTimeoutSeconds: Double?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxPendingAgeSeconds = "max_pending_age_seconds", storeCheckTimeoutSeconds = "store_check_timeout_seconds"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "readiness")
+        maxPendingAgeSeconds = try c.decodeIfPresent(Int.self, forKey: .maxPendingAgeSeconds)
+        storeCheckTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .storeCheckTimeoutSeconds)
     }
 }
 

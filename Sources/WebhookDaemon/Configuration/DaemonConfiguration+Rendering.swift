@@ -37,6 +37,15 @@ extension DaemonConfiguration {
                 ("max_attempts", .int(Int64(retry.maxAttempts))), ("initial_delay_seconds", Self.number(retry.initialDelaySeconds)),
                 ("max_delay_seconds", Self.number(retry.maxDelaySeconds)),
             ]))),
+            ("admin", .object(JSONObject([
+                ("host", .string(admin.host)), ("port", admin.port.map { .int(Int64($0)) } ?? .string("none: admin paths on the main listener")),
+            ]))),
+            ("trusted_proxies", .array(trustedProxies.map { .string($0) })),
+            ("allowed_source_ips", .array(allowedSourceIPs.map { .string($0) })),
+            ("readiness", .object(JSONObject([
+                ("max_pending_age_seconds", .int(Int64(readiness.maxPendingAgeSeconds))),
+                ("store_check_timeout_seconds", Self.number(readiness.storeCheckTimeoutSeconds)),
+            ]))),
             ("handlers", .array(handlers.map(rendered))),
         ]
         return .object(JSONObject(members))

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP1
 import WebhookSupport
 
 /// Everything the daemon can be told: by the JSON config file, the environment and flags, in that
@@ -37,6 +38,34 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var endpoints: [EndpointConfiguration] = []
     /// Operator handlers: commands and forwards run for matching events from the durable queue.
     public var handlers: [HandlerConfiguration] = []
+    /// Where `/healthz`, `/readyz` and `/metrics` are served.
+    public var admin = Admin()
+    /// Proxies (addresses or CIDR blocks) whose `X-Forwarded-For` is believed, right-most untrusted
+    /// hop first. Default none: the client is the TCP peer.
+    public var trustedProxies: [String] = []
+    /// When not empty, only clients in these CIDR blocks may post webhooks (403 otherwise), judged on
+    /// the address `trusted_proxies` gives. Default empty: any client (the signature is the guard).
+    public var allowedSourceIPs: [String] = []
+    /// What `/readyz` demands.
+    public var readiness = Readiness()
+
+    /// The admin listener. Without a port, the admin paths are served on the main listener (keep them
+    /// off the public proxy: the shipped nginx site passes only `/webhook`).
+    public struct Admin: Sendable, Equatable {
+        /// Address of the admin listener. Default `127.0.0.1`.
+        public var host = "127.0.0.1"
+        /// Port of the admin listener; `nil` (default) serves the admin paths on the main listener.
+        public var port: Int?
+    }
+
+    /// Readiness thresholds.
+    public struct Readiness: Sendable, Equatable {
+        /// Not ready when the oldest event still waiting for its handlers was received longer ago
+        /// than this, in seconds (handlers stalled or failing). Default 300.
+        public var maxPendingAgeSeconds = 300
+        /// Not ready when a write transaction does not commit within this many seconds. Default 2.
+        public var storeCheckTimeoutSeconds = 2.0
+    }
 
     /// HTTP limits, each enforced by the request decoder or the connection's deadlines.
     public struct Limits: Sendable, Equatable {
@@ -101,8 +130,31 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard retry.initialDelaySeconds > 0, retry.maxDelaySeconds >= retry.initialDelaySeconds else {
             throw ConfigurationError("retry: initial_delay_seconds must be > 0 and max_delay_seconds at least as large")
         }
+        if let adminPort = admin.port {
+            guard (0...65535).contains(adminPort) else { throw ConfigurationError("admin.port: \(adminPort) is not a TCP port (0–65535)") }
+            guard adminPort == 0 || adminPort != port || admin.host != host else {
+                throw ConfigurationError("admin.port: \(adminPort) is the webhook port; give the admin listener a port of its own")
+            }
+            guard !admin.host.isEmpty else { throw ConfigurationError("admin.host: must not be empty (use 127.0.0.1)") }
+        }
+        guard readiness.maxPendingAgeSeconds > 0 else { throw ConfigurationError("readiness.max_pending_age_seconds: must be a positive number") }
+        guard readiness.storeCheckTimeoutSeconds > 0 else { throw ConfigurationError("readiness.store_check_timeout_seconds: must be a positive number") }
+        _ = try Self.networks(trustedProxies, key: "trusted_proxies")
+        _ = try Self.networks(allowedSourceIPs, key: "allowed_source_ips")
         try validateEndpoints()
         try validateHandlers()
+    }
+
+    /// Parses a list of addresses and CIDR blocks; errors name the entry.
+    static func networks(_ list: [String], key: String) throws(ConfigurationError) -> [IPNetwork] {
+        var networks: [IPNetwork] = []
+        for (index, text) in list.enumerated() {
+            guard let network = IPNetwork(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ConfigurationError("\(key)[\(index)]: \"\(text)\" is not an IP address or CIDR block (examples: 10.0.0.1, 10.0.0.0/8, 2001:db8::/32)")
+            }
+            networks.append(network)
+        }
+        return networks
     }
 
     /// Checks a webhook path; `key` names it in the error.
