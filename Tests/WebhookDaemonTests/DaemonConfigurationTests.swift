@@ -30,12 +30,19 @@ struct DaemonConfigurationTests {
         #expect(configuration.store == "sqlite:/var/lib/stripe-webhookd/events.sqlite")
         #expect(configuration.limits.maxBodyBytes == 1_048_576)
         #expect(configuration.retry.maxAttempts == 10)
+        #expect(configuration.admin == DaemonConfiguration.Admin(host: "127.0.0.1", port: 9242))
+        #expect(configuration.trustedProxies == ["127.0.0.1", "::1"])
+        #expect(configuration.allowedSourceIPs.count == 15)
+        #expect(configuration.readiness == DaemonConfiguration.Readiness(maxPendingAgeSeconds: 300, storeCheckTimeoutSeconds: 2))
     }
 
     @Test(arguments: [
         (#"{"prot": 1}"#, #"unknown key "prot""#),
         (#"{"limits": {"max_body": 5}}"#, #"limits: unknown key "max_body""#),
         (#"{"retry": {"attempts": 5}}"#, #"retry: unknown key "attempts""#),
+        (#"{"admin": {"prot": 1}}"#, #"admin: unknown key "prot""#),
+        (#"{"readiness": {"max_age": 1}}"#, #"readiness: unknown key "max_age""#),
+        (#"{"trusted_proxies": "127.0.0.1"}"#, "trusted_proxies: expected an array"),
         (#"{"secrets": [{"value": "env:X", "lable": "a"}]}"#, #"unknown key "lable""#),
         (#"{"port": "4242"}"#, "port: expected an integer"),
         (#"{"disable_timestamp_check": 1}"#, "disable_timestamp_check: expected true or false"),
@@ -59,6 +66,11 @@ struct DaemonConfigurationTests {
         (#"{"path": "webhook"}"#, "path:"),
         (#"{"limits": {"max_body_bytes": 0}}"#, "limits.max_body_bytes"),
         (#"{"workers": 0}"#, "workers"),
+        (#"{"trusted_proxies": ["127.0.0.1", "localhost"]}"#, #"trusted_proxies[1]: "localhost" is not an IP address or CIDR block"#),
+        (#"{"allowed_source_ips": ["10.0.0.0/33"]}"#, #"allowed_source_ips[0]: "10.0.0.0/33""#),
+        (#"{"admin": {"port": 4242}}"#, "admin.port: 4242 is the webhook port"),
+        (#"{"admin": {"port": 70000}}"#, "admin.port: 70000"),
+        (#"{"readiness": {"max_pending_age_seconds": 0}}"#, "readiness.max_pending_age_seconds"),
     ])
     func invalidValue_failsValidationNamingTheKey(json: String, message: String) throws {
         let configuration = try Self.load(json)
