@@ -2,7 +2,9 @@
 # End to end behind real nginx over HTTPS: installs nginx if missing, makes a self-signed certificate,
 # starts nginx with the shipped deploy/nginx-site.conf on loopback ports and the daemon behind it,
 # posts every bundled sample event over HTTPS with curl, and checks the statuses, the store, the
-# client address the daemon logged and /metrics.
+# client address the daemon logged (X-Forwarded-For from the trusted proxy, the allow-list), /metrics
+# (parsed with prometheus_client) and /readyz on the admin listener, and that the whole run's log (at
+# debug level) holds no secret, no signature and no payload value (checks in scripts/e2e-checks.py).
 # usage: scripts/e2e-nginx.sh [BINARY]      (default .build/debug/stripe-webhookd)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +30,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 fail() { echo "e2e-nginx: FAILED: $*" >&2; echo "  daemon log: $WORK/daemon.log, nginx log: $WORK/error.log" >&2; exit 1; }
 
-DAEMON_PORT=$(free_port); HTTPS_PORT=$(free_port)
+DAEMON_PORT=$(free_port); HTTPS_PORT=$(free_port); ADMIN_PORT=$(free_port)
 SECRET="whsec_e2e_$(openssl rand -hex 8)"
 STORE="sqlite:$WORK/events.sqlite"
 
@@ -60,18 +62,27 @@ nginx -t -p "$WORK" -c "$WORK/nginx.conf" 2>"$WORK/nginx-t.log" || { cat "$WORK/
 nginx -p "$WORK" -c "$WORK/nginx.conf" &
 NGINX_PID=$!
 
-STRIPE_WEBHOOK_SECRET=$SECRET "$BIN" serve --port "$DAEMON_PORT" --store "$STORE" --log-format json \
-  ${E2E_DAEMON_ARGS:-} >"$WORK/daemon.log" 2>&1 &
+# nginx on this host is the one trusted proxy; the clients are 127.0.0.2 (allowed) and 127.0.0.3 (not).
+cat > "$WORK/config.json" <<JSON
+{ "trusted_proxies": ["127.0.0.1"], "allowed_source_ips": ["127.0.0.2/32"] }
+JSON
+STRIPE_WEBHOOK_SECRET=$SECRET "$BIN" serve --config "$WORK/config.json" --port "$DAEMON_PORT" --admin-port "$ADMIN_PORT" \
+  --store "$STORE" --log-format json --log-level debug >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
+ADMIN="http://127.0.0.1:$ADMIN_PORT"
 for _ in $(seq 100); do
-  curl -s -o /dev/null "http://127.0.0.1:$DAEMON_PORT/" && curl -sk -o /dev/null "https://127.0.0.1:$HTTPS_PORT/" && break
+  curl -s -o /dev/null "$ADMIN/healthz" && curl -sk -o /dev/null "https://127.0.0.1:$HTTPS_PORT/" && break
   sleep 0.1
 done
+curl -sf "$ADMIN/metrics" > "$WORK/metrics-before.txt" || fail "no /metrics on the admin listener"
 
 URL="https://localhost:$HTTPS_PORT/webhook"
-post() {  # post FILE [SECRET] -> status
+post() {  # post FILE [SECRET] [CLIENT-ADDRESS] -> status
   local sig; sig=$(STRIPE_WEBHOOK_SECRET=${2:-$SECRET} "$BIN" sign "$1")
+  echo "$sig" >> "$WORK/signatures"
+  # The client claims to be 203.0.113.50; nginx appends the address it really saw, which the daemon believes.
   curl -s -o "$WORK/answer" -w '%{http_code}' --cacert "$WORK/cert.pem" --resolve "localhost:$HTTPS_PORT:127.0.0.1" \
+    --interface "${3:-127.0.0.2}" -H 'X-Forwarded-For: 203.0.113.50' \
     -H 'Content-Type: application/json; charset=utf-8' -H 'User-Agent: Stripe/1.0 (+https://stripe.com/docs/webhooks)' \
     -H "Stripe-Signature: $sig" --data-binary "@$1" "$URL"
 }
@@ -97,6 +108,14 @@ status=$(post "$WORK/payment_intent.succeeded.json" "whsec_forged")
 [ "$status" = 400 ] || fail "a forged signature answered $status"
 grep -q signature_mismatch "$WORK/answer" || fail "forged: no signature_mismatch reason"
 
+# Stripe delivers an event twice: 200 again, stored once.
+status=$(post "$WORK/payment_intent.succeeded.json")
+[ "$status" = 200 ] || fail "a duplicate delivery answered $status"
+# A client outside allowed_source_ips gets 403 through the proxy.
+status=$(post "$WORK/payment_intent.succeeded.json" "$SECRET" 127.0.0.3)
+[ "$status" = 403 ] || fail "a client outside allowed_source_ips answered $status"
+grep -q source_ip_not_allowed "$WORK/answer" || fail "403 without the source_ip_not_allowed reason"
+
 # The store holds every event, each handled.
 for _ in $(seq 100); do
   done_count=$("$BIN" events list --store "$STORE" --status done --json | wc -l)
@@ -106,5 +125,15 @@ done
 [ "$done_count" -eq "$sent" ] || fail "store has $done_count done events, expected $sent"
 echo "e2e-nginx: store has $done_count events, all done"
 grep -q '"message":"PaymentIntent was successful!"' "$WORK/daemon.log" || fail "no PaymentIntent log line"
+python3 scripts/e2e-checks.py client-ip "$WORK/daemon.log" "$sent" 127.0.0.2 || fail "client address"
+
+# The ops paths answer on the admin listener and never through the public site.
+public_metrics=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$WORK/cert.pem" --resolve "localhost:$HTTPS_PORT:127.0.0.1" "https://localhost:$HTTPS_PORT/metrics")
+[ "$public_metrics" = 404 ] || fail "/metrics answered $public_metrics through the public nginx site"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/healthz")" = 200 ] || fail "/healthz did not answer 200"
+curl -s "$ADMIN/readyz" | grep -q '"status":"ready"' || fail "/readyz: $(curl -s "$ADMIN/readyz")"
+curl -sf "$ADMIN/metrics" > "$WORK/metrics-after.txt" || fail "/metrics failed"
+python3 scripts/e2e-checks.py metrics "$WORK/metrics-before.txt" "$WORK/metrics-after.txt" "$sent" || fail "metrics"
+python3 scripts/e2e-checks.py leaks "$WORK/daemon.log" "$SECRET" "$WORK/signatures" "$ROOT/Sources/WebhookDaemon/Samples" || fail "log leak"
 if [ -n "${E2E_EXTRA_CHECKS:-}" ]; then source "$E2E_EXTRA_CHECKS"; fi
 echo "e2e-nginx: PASSED"
