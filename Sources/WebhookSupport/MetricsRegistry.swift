@@ -131,11 +131,29 @@ public final class MetricsRegistry: Sendable {
     }
 
     static func escapeLabel(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+        escape(value, quotes: true)
     }
 
     static func escapeHelp(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        escape(value, quotes: false)
+    }
+
+    /// Backslash, newline (and `"` in label values) escaped as the format requires; most values have
+    /// none of them and come back as they are, without a copy.
+    private static func escape(_ value: String, quotes: Bool) -> String {
+        let needs = value.utf8.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") || (quotes && $0 == UInt8(ascii: "\"")) }
+        guard needs else { return value }
+        var out = ""
+        out.reserveCapacity(value.utf8.count + 8)
+        for character in value.unicodeScalars {
+            switch character {
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\"" where quotes: out += "\\\""
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out
     }
 
     static func number(_ value: Double) -> String {

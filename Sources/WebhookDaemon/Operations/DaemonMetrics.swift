@@ -23,6 +23,24 @@ final class DaemonMetrics: HTTPServerObserver, EventStoreObserver {
     private let oldestPendingAge: Gauge
     private let eventsByStatus: [EventStatus: Gauge]
     private let summaryErrors: Counter
+    private let requestsByOtherStatus: LabeledSeries<Int, Counter>
+    private let protocolErrors: LabeledSeries<String, Counter>
+    private let rejections: LabeledSeries<String, Counter>
+    private let signatureFailures: LabeledSeries<String, Counter>
+    private let received: LabeledSeries<ReceivedKey, Counter>
+    private let verified: LabeledSeries<String, Counter>
+    private let handlerRuns: LabeledSeries<HandlerKey, Counter>
+    private let handlerDurations: LabeledSeries<String, Histogram>
+
+    private struct ReceivedKey: Hashable, Sendable {
+        let type: String
+        let livemode: Bool
+    }
+
+    private struct HandlerKey: Hashable, Sendable {
+        let handler: String
+        let succeeded: Bool
+    }
 
     static let prefix = "stripe_webhookd_"
 
@@ -35,6 +53,18 @@ final class DaemonMetrics: HTTPServerObserver, EventStoreObserver {
             byStatus[code] = registry.counter(p + "http_requests_total", help: "HTTP responses by status code, the server's own (protocol errors, refusals) included.", labels: [("status", String(code))])
         }
         requestsByStatus = byStatus
+        requestsByOtherStatus = LabeledSeries { registry.counter(p + "http_requests_total", help: "", labels: [("status", String($0))]) }
+        protocolErrors = LabeledSeries { registry.counter(p + "http_protocol_errors_total", help: "", labels: [("reason", $0)]) }
+        rejections = LabeledSeries { registry.counter(p + "webhook_rejections_total", help: "", labels: [("reason", $0)]) }
+        signatureFailures = LabeledSeries { registry.counter(p + "signature_failures_total", help: "", labels: [("reason", $0)]) }
+        received = LabeledSeries {
+            registry.counter(p + "events_received_total", help: "", labels: [("type", $0.type), ("livemode", $0.livemode ? "true" : "false")])
+        }
+        verified = LabeledSeries { registry.counter(p + "events_verified_total", help: "", labels: [("secret", $0)]) }
+        handlerRuns = LabeledSeries {
+            registry.counter(p + "handler_runs_total", help: "", labels: [("handler", $0.handler), ("result", $0.succeeded ? "success" : "failure")])
+        }
+        handlerDurations = LabeledSeries { registry.histogram(p + "handler_duration_seconds", help: "", labels: [("handler", $0)]) }
         requestDuration = registry.histogram(p + "http_request_duration_seconds", help: "From a request's last byte to its response being queued (store commit included).")
         registry.describe(p + "http_protocol_errors_total", help: "Requests the HTTP server answered itself, by reason.", kind: .counter)
         registry.describe(p + "signature_failures_total", help: "Webhooks whose Stripe-Signature did not verify, by reason.", kind: .counter)
@@ -65,13 +95,9 @@ final class DaemonMetrics: HTTPServerObserver, EventStoreObserver {
     // MARK: HTTP
 
     func responded(status: Int, duration: Duration, protocolError: String?) {
-        if let counter = requestsByStatus[status] {
-            counter.increment()
-        } else {
-            registry.counter(Self.prefix + "http_requests_total", help: "", labels: [("status", String(status))]).increment()
-        }
+        (requestsByStatus[status] ?? requestsByOtherStatus[status]).increment()
         if let protocolError {
-            registry.counter(Self.prefix + "http_protocol_errors_total", help: "", labels: [("reason", protocolError)]).increment()
+            protocolErrors[protocolError].increment()
         } else {
             requestDuration.observe(Self.seconds(duration))
         }
@@ -86,17 +112,15 @@ final class DaemonMetrics: HTTPServerObserver, EventStoreObserver {
 
     /// A webhook refused before storing.
     func rejected(_ rejection: WebhookRejection) {
-        registry.counter(Self.prefix + "webhook_rejections_total", help: "", labels: [("reason", rejection.reason)]).increment()
-        if case .signature(let error) = rejection {
-            registry.counter(Self.prefix + "signature_failures_total", help: "", labels: [("reason", error.reason.rawValue)]).increment()
-        }
+        rejections[rejection.reason].increment()
+        if case .signature(let error) = rejection { signatureFailures[error.reason.rawValue].increment() }
         if case .storeUnavailable = rejection { storeRefusals.increment() }
     }
 
     /// A new event committed.
     func stored(_ record: EventRecord) {
-        registry.counter(Self.prefix + "events_received_total", help: "", labels: [("type", record.type), ("livemode", record.livemode ? "true" : "false")]).increment()
-        registry.counter(Self.prefix + "events_verified_total", help: "", labels: [("secret", record.verifiedBy ?? "-")]).increment()
+        received[ReceivedKey(type: record.type, livemode: record.livemode)].increment()
+        verified[record.verifiedBy ?? "-"].increment()
     }
 
     /// An event id delivered again.
@@ -106,8 +130,8 @@ final class DaemonMetrics: HTTPServerObserver, EventStoreObserver {
 
     /// One handler run ended.
     func handlerRan(_ handler: String, succeeded: Bool, milliseconds: Int64) {
-        registry.counter(Self.prefix + "handler_runs_total", help: "", labels: [("handler", handler), ("result", succeeded ? "success" : "failure")]).increment()
-        registry.histogram(Self.prefix + "handler_duration_seconds", help: "", labels: [("handler", handler)]).observe(Double(milliseconds) / 1000)
+        handlerRuns[HandlerKey(handler: handler, succeeded: succeeded)].increment()
+        handlerDurations[handler].observe(Double(milliseconds) / 1000)
     }
 
     /// An event was put back for a retry.
