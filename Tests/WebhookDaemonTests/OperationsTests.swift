@@ -98,21 +98,8 @@ struct OperationsTests {
         let daemon = try RunningDaemon { $0.readiness.storeCheckTimeoutSeconds = 1 }
         defer { daemon.stop() }
         #expect(try Self.get("/readyz", port: daemon.port).status == 200)
-        // Another process holds the write lock for 4 s (a stuck backup, a second writer).
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        locker.arguments = ["python3", "-c", """
-            import sqlite3, sys, time
-            db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-            db.execute("BEGIN EXCLUSIVE")
-            print("locked", flush=True)
-            time.sleep(4)
-            db.execute("ROLLBACK")
-            """, daemon.databasePath]
-        let out = Pipe()
-        locker.standardOutput = out
-        try locker.run()
-        #expect(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).contains("locked"))
+        // Another process holds the write lock for 4 s.
+        let locker = try TestSupport.holdWriteLock(on: daemon.databasePath, seconds: 4)
         let started = Date()
         let refused = try Self.get("/readyz", port: daemon.port)
         #expect(refused.status == 503)

@@ -13,20 +13,7 @@ struct StoreFailureTests {
         let path = daemon.directory.appendingPathComponent("events.sqlite").path
         // Another process holds the write lock (as a stuck backup or a second writer would) for 7 s;
         // the daemon's busy timeout is 5 s.
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        locker.arguments = ["python3", "-c", """
-            import sqlite3, sys, time
-            db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-            db.execute("BEGIN EXCLUSIVE")
-            print("locked", flush=True)
-            time.sleep(7)
-            db.execute("ROLLBACK")
-            """, path]
-        let out = Pipe()
-        locker.standardOutput = out
-        try locker.run()
-        #expect(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).contains("locked"))
+        let locker = try TestSupport.holdWriteLock(on: path, seconds: 7)
 
         let refusedID = SampleEvents.freshEventID()
         let refused = try daemon.post(SampleEvents.payload(for: "payment_intent.succeeded", eventID: refusedID)!)

@@ -127,6 +127,29 @@ final class RunningDaemon: @unchecked Sendable {
 }
 
 extension TestSupport {
+    /// Starts another process that holds the SQLite write lock on `path` for `seconds` (as a stuck
+    /// backup or a second writer would) and returns once it holds it; wait for the process to end
+    /// for the lock to be released.
+    static func holdWriteLock(on path: String, seconds: Int) throws -> Process {
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        locker.arguments = ["python3", "-c", """
+            import sqlite3, sys, time
+            db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+            db.execute("BEGIN EXCLUSIVE")
+            print("locked", flush=True)
+            time.sleep(int(sys.argv[2]))
+            db.execute("ROLLBACK")
+            """, path, String(seconds)]
+        let out = Pipe()
+        locker.standardOutput = out
+        try locker.run()
+        guard String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).contains("locked") else {
+            throw TestHTTPClient.ClientError(description: "the locking process did not take the lock on \(path)")
+        }
+        return locker
+    }
+
     /// Writes an executable `/bin/sh` script named `name` into `directory` and returns its path.
     @discardableResult
     static func script(_ name: String, in directory: URL, _ body: String) throws -> String {
