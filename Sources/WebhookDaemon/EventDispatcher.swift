@@ -81,11 +81,12 @@ final class EventDispatcher: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Worker threads running now, and how many should be (0 of 0 before `start`).
+    /// Worker threads taking work now, and how many there should be: none take work before `start`
+    /// or once `stop` began.
     var workerCounts: (running: Int, expected: Int) {
         condition.lock()
         defer { condition.unlock() }
-        return (threadsRunning, state == .running ? workerCount : 0)
+        return (state == .running ? threadsRunning : 0, workerCount)
     }
 
     private var isRunning: Bool {

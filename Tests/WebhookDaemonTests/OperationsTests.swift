@@ -1,6 +1,8 @@
 import EventStore
 import Foundation
 import Testing
+import StripeWebhooks
+import WebhookSupport
 @testable import WebhookDaemon
 
 /// What an operator watches: /healthz, /readyz (store unwritable, backlog too old), /metrics parsed
@@ -187,5 +189,23 @@ struct OperationsTests {
         let client = try TestHTTPClient(port: daemon.port)
         try client.send(TestHTTPClient.webhookRequest(body: body, signature: TestSupport.sign(body, secret: daemon.secret), extraHeaders: "X-Forwarded-For: 198.51.100.7\r\n"))
         #expect(try client.readResponse()?.status == 403, "no trusted_proxies: the header is ignored")
+    }
+}
+
+/// The readiness check on its own, with a real memory store and dispatcher.
+struct ReadinessCheckTests {
+    @Test func stoppedDispatcher_isNotReady() {
+        let store = MemoryEventStore()
+        let logger = Logger(label: "t", level: .critical, sink: LogCaptureSink.discard)
+        let dispatcher = EventDispatcher(store: store, router: EventRouter(), retry: RetryPolicy(), workers: 2, logger: logger)
+        let check = ReadinessCheck(store: store, dispatcher: dispatcher)
+        let settings = DaemonConfiguration.Readiness()
+        #expect(check.run(settings).failures == ["dispatcher_stopped: 0 of 2 workers running"], "not started yet")
+        dispatcher.start()
+        #expect(TestSupport.eventually { check.run(settings).failures.isEmpty })
+        dispatcher.stop()
+        #expect(check.run(settings).failures == ["dispatcher_stopped: 0 of 2 workers running"])
+        store.close()
+        #expect(check.run(settings).failures.contains { $0.hasPrefix("store_unwritable: ") }, "a closed store takes no write")
     }
 }
