@@ -76,4 +76,17 @@ struct MetricsRegistryTests {
         #expect(text.contains("c_total{k=\"v\"} 80000\n"))
         #expect(text.contains("h_seconds_count 80000\n"))
     }
+
+    @Test func labeledSeries_givesOneSeriesPerKeyUnderConcurrentUse() {
+        let registry = MetricsRegistry()
+        let series = LabeledSeries<Int, Counter> { registry.counter("k_total", help: "h", labels: [("status", String($0))]) }
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for index in 0..<4_000 { series[(index + worker) % 4].increment() }
+        }
+        let text = registry.render()
+        for key in 0..<4 {
+            #expect(text.contains("k_total{status=\"\(key)\"} 8000\n"), "every increment of key \(key) counted once")
+            #expect(series[key] === registry.counter("k_total", help: "h", labels: [("status", String(key))]))
+        }
+    }
 }
