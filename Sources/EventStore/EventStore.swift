@@ -79,8 +79,8 @@ public protocol EventStore: AnyObject, Sendable {
     /// Write-path counters since the store was opened.
     var statistics: EventStoreStatistics { get }
 
-    /// Takes the write lock in a transaction of its own and commits it (nothing changes), blocking
-    /// until then: throws when the store cannot write now (closed, read-only, locked past the busy
+    /// Commits a small write that changes nothing visible (SQLite: one row of `store_checks` updated and synced),
+    /// blocking until then: throws when the store cannot write now (closed, read-only, locked past the busy
     /// timeout, failing). For readiness checks; call it off the event loops and the cooperative pool.
     func checkWritable() throws(EventStoreError)
 

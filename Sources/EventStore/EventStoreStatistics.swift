@@ -10,8 +10,6 @@ public struct EventStoreStatistics: Sendable, Equatable {
     public var duplicateEvents = 0
     /// Other writes (claims, outcomes, requeues, prunes) committed.
     public var operations = 0
-    /// Batches rolled back in a row since the last commit: above 0, the store cannot write now.
-    public var consecutiveFailedBatches = 0
     /// The most jobs (inserts and other writes) committed in one transaction.
     public var largestBatch = 0
 

@@ -288,9 +288,14 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    /// An empty write transaction through the writer, queued behind the writes already waiting.
+    /// A write through the writer, queued behind the writes already waiting: it counts one more
+    /// check in `store_checks`, so that the commit appends a WAL frame and syncs it (an empty
+    /// transaction would write nothing, and a full disk would go unnoticed).
     public func checkWritable() throws(EventStoreError) {
-        try write("check that the store can write") { _ throws(EventStoreError) in () }
+        let now = Self.nowMillis()
+        try write("check that the store can write") { connection throws(EventStoreError) in
+            _ = try connection.run("UPDATE store_checks SET checks = checks + 1, checked_at = ? WHERE id = 1", [.integer(now)])
+        }
     }
 
     /// Write-path counters since the store was opened (zero for a read-only store).

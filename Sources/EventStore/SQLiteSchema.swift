@@ -139,6 +139,16 @@ enum SQLiteSchema {
             DROP INDEX events_status;
             CREATE INDEX events_failed ON events (seq) WHERE status = 'failed';
             """),
+        Migration(version: 5, summary: "store checks for readiness", sql: """
+            -- One row that /readyz rewrites: a write that changes a value, so that its commit reaches
+            -- the disk (SQLite writes nothing for an empty transaction or an unchanged row).
+            CREATE TABLE store_checks (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                checks INTEGER NOT NULL,
+                checked_at INTEGER NOT NULL
+            );
+            INSERT INTO store_checks (id, checks, checked_at) VALUES (1, 0, 0);
+            """),
     ]
 
     /// The version this build reads and writes.

@@ -241,7 +241,6 @@ final class SQLiteWriter: @unchecked Sendable {
     private func record(batch: [Job], outcomes: [InsertOutcome?], failures: [EventStoreError?], error: EventStoreError?) {
         condition.lock()
         if error == nil {
-            statistics.consecutiveFailedBatches = 0
             statistics.committedBatches += 1
             statistics.largestBatch = max(statistics.largestBatch, batch.count)
             for (index, job) in batch.enumerated() {
@@ -252,7 +251,6 @@ final class SQLiteWriter: @unchecked Sendable {
             }
         } else {
             statistics.failedBatches += 1
-            statistics.consecutiveFailedBatches += 1
         }
         let failedBatches = statistics.failedBatches
         condition.unlock()

@@ -32,6 +32,21 @@ import WebhookSupport
         #expect(try await reopened.insert(record) == .duplicate)
     }
 
+    @Test func checkWritable_commitsAWriteThatReachesTheDiskAndFailsWhenTheStoreCannotWrite() throws {
+        let fixture = try StoreFixture(.sqlite)
+        defer { fixture.tearDown() }
+        try fixture.store.checkWritable()
+        try fixture.store.checkWritable()
+        // Another connection sees the commits (an empty transaction or an unchanged row writes nothing).
+        #expect(try RawSQLite(fixture.path).integer("SELECT checks FROM store_checks") == 2)
+        #expect(fixture.store.statistics.operations == 2)
+        let readOnly = try SQLiteEventStore(path: fixture.path, logger: fixture.logger, options: .readOnly)
+        #expect(throws: EventStoreError.self) { try readOnly.checkWritable() }
+        readOnly.close()
+        fixture.store.close()
+        #expect(throws: EventStoreError.self) { try fixture.store.checkWritable() }
+    }
+
     @Test func thousandConcurrentInserts_allCommit_inFarFewerTransactions() throws {
         let fixture = try StoreFixture(.sqlite)
         defer { fixture.tearDown() }
@@ -255,9 +270,9 @@ import WebhookSupport
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let raw = try RawSQLite(fixture.path)
         #expect(try raw.text("PRAGMA journal_mode") == "wal")
-        #expect(try raw.integer("PRAGMA user_version") == 4)
+        #expect(try raw.integer("PRAGMA user_version") == 5)
         #expect(try raw.integer("PRAGMA application_id") == 0x5357_4844)
-        #expect(try raw.integer("SELECT max(version) FROM schema_migrations") == 4)
+        #expect(try raw.integer("SELECT max(version) FROM schema_migrations") == 5)
     }
 
     @Test func databaseFromANewerBuild_isRefusedWithAClearError() throws {
