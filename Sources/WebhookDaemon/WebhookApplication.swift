@@ -18,8 +18,8 @@ public final class WebhookApplication: Sendable {
     private let server: HTTPServer
     /// `/healthz`, `/readyz` and `/metrics` on their own address, when `admin.port` is set.
     private let adminServer: HTTPServer?
-    /// Everything `/metrics` shows.
-    let metrics: DaemonMetrics
+    /// Most connections the admin listener holds open (scrapers and probes, not webhook traffic).
+    static let adminMaxConnections = 64
 
     /// The settings in effect (the last successful reload's, or the initial ones).
     public var configuration: DaemonConfiguration { runtime.withLock { $0.configuration } }
@@ -36,7 +36,6 @@ public final class WebhookApplication: Sendable {
         let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: logger, previous: nil)
         self.runtime = LockedValue(runtime)
         let metrics = DaemonMetrics(version: Version.current)
-        self.metrics = metrics
         store = try Self.openStore(configuration.store, logger: logger, observer: metrics)
         dispatcher = EventDispatcher(store: store, runtime: self.runtime, workers: configuration.workers, logger: logger, metrics: metrics)
         let admin = AdminResponder(
@@ -52,7 +51,7 @@ public final class WebhookApplication: Sendable {
             settings.host = configuration.admin.host
             settings.port = adminPort
             settings.eventLoopCount = 1
-            settings.limits.maxConnections = 64
+            settings.limits.maxConnections = Self.adminMaxConnections
             var adminLogger = logger
             adminLogger[metadataKey: "listener"] = "admin"
             adminServer = HTTPServer(configuration: settings, responder: admin, logger: adminLogger)
