@@ -65,6 +65,35 @@ struct CheckConfigCommandTests {
         #expect(run.out.isEmpty)
     }
 
+    @Test func brokenEntries_keepTheIndexesOfTheOthers_andEachMistakeIsReportedOnce() {
+        let json = #"""
+            {"handlers": [
+               "not-an-object",
+               {"name": "b", "events": ["*"], "command": ["/bin/true"], "timeout_seconds": -1, "max_concurrency": "two"},
+               {"events": [], "forward": {"headers": {}}},
+               {"name": "d", "events": ["*"], "command": ["/bin/true"], "forward": {"url": "https://x.example"}}],
+             "endpoints": [{"path": "/a", "secrets": ["whsec_a"], "tolerance": 3}],
+             "port": true}
+            """#
+        var configuration = DaemonConfiguration()
+        let issues = ConfigurationIssues()
+        #expect(throws: Never.self) { try configuration.apply(configJSON: Data(json.utf8), source: "c.json", issues: issues) }
+        configuration.validate(into: issues)
+        let errors = issues.errors.map { $0.replacingOccurrences(of: "config file c.json: ", with: "") }
+        #expect(errors.contains("handlers[0]: expected an object"), "\(errors)")
+        #expect(errors.contains("handlers[1].max_concurrency: expected an integer"))
+        #expect(errors.contains("handlers[1].timeout_seconds: expected more than 0 and at most 86400, got -1.0"))
+        #expect(errors.contains(#"handlers[2].name: missing required key "name""#))
+        #expect(errors.contains(#"handlers[2].forward.url: missing required key "url""#))
+        #expect(errors.contains { $0.hasPrefix("handlers[2].events: empty") })
+        #expect(errors.contains(#"handlers[3]: give one action, "command" or "forward", not both"#))
+        #expect(errors.contains { $0.hasPrefix(#"endpoints[0]: unknown key "tolerance""#) })
+        #expect(errors.contains("port: expected an integer"))
+        // Consequences of a reported mistake are not reported again (the broken entry's empty name).
+        #expect(!errors.contains { $0.hasPrefix("handlers[0].") || $0.hasPrefix("handlers[2].name: \"\"") })
+        #expect(errors.count == 9, "\(errors.joined(separator: "\n"))")
+    }
+
     @Test func invalidJSON_namesTheLineAndColumn() throws {
         let path = try Self.write("{\n  \"port\": 4242,\n  \"host\": \"127.0.0.1\"\n  \"store\": \"memory\"\n}\n")
         let run = try CommandLineTests.run(["check-config", "--config", path], environment: [:])
