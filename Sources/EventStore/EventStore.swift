@@ -62,6 +62,13 @@ public protocol EventStore: AnyObject, Sendable {
     /// One stored event with its handler runs, or `nil`.
     func event(id: String) throws(EventStoreError) -> StoredEvent?
 
+    /// The event holding pending event `eventID` back, if one does (events about one object are handled
+    /// one at a time, in the order received): the oldest older pending event about the same object,
+    /// which must be done or a dead letter first, else another event about the object that a worker
+    /// holds at `now`. `nil` when the event is unknown, not pending, held by a worker itself, about no
+    /// object, or waiting only for its own retry time. The blocker comes without its handler runs.
+    func blockingEvent(of eventID: String, now: Int64) throws(EventStoreError) -> StoredEvent?
+
     /// Makes the events pending and due at `now` with attempts reset. Failed and pending events need
     /// nothing more; done events need `force` (and then run every handler again); claimed ones are left alone.
     func requeue(ids: [String], force: Bool, now: Int64) throws(EventStoreError) -> [String: RequeueOutcome]
@@ -72,6 +79,10 @@ public protocol EventStore: AnyObject, Sendable {
     /// Deletes done events (and failed ones when `includeFailed`) received before `olderThan` (Unix ms),
     /// with their handler runs; pending events are never pruned. Returns how many events went.
     func prune(olderThan: Int64, includeFailed: Bool) throws(EventStoreError) -> Int
+
+    /// What `prune(olderThan:includeFailed:)` would delete now, counted by status, deleting nothing
+    /// (`events prune --dry-run`).
+    func prunableCounts(olderThan: Int64, includeFailed: Bool) throws(EventStoreError) -> [EventStatus: Int]
 
     /// Counts by status, claimed count and oldest pending receive time.
     func summary() throws(EventStoreError) -> EventStoreSummary

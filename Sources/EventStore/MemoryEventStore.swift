@@ -208,6 +208,30 @@ public final class MemoryEventStore: EventStore {
         try inspect { contents throws(EventStoreError) -> StoredEvent? in contents.indexByID[id].map { contents.entries[$0].event } }
     }
 
+    /// The event holding a pending event back (see `EventStore.blockingEvent(of:now:)`). Memory claims
+    /// never lapse, so any claimed event about the object holds it back.
+    public func blockingEvent(of eventID: String, now: Int64) throws(EventStoreError) -> StoredEvent? {
+        try inspect { contents throws(EventStoreError) -> StoredEvent? in
+            guard let index = contents.indexByID[eventID] else { return nil }
+            let event = contents.entries[index].event
+            guard event.status == .pending, !event.isClaimed, let object = event.record.objectID else { return nil }
+            var claimed: StoredEvent?
+            for entry in contents.entries where entry.event.status == .pending && entry.event.record.objectID == object {
+                let other = entry.event
+                if other.sequence < event.sequence { return Self.withoutRuns(other) }
+                if other.sequence != event.sequence, other.isClaimed, claimed == nil { claimed = Self.withoutRuns(other) }
+            }
+            return claimed
+        }
+    }
+
+    /// `event` without its handler runs, as `blockingEvent(of:now:)` returns it.
+    private static func withoutRuns(_ event: StoredEvent) -> StoredEvent {
+        var event = event
+        event.handlers = []
+        return event
+    }
+
     /// Requeues events by id (see `EventStore.requeue`).
     public func requeue(ids: [String], force: Bool, now: Int64) throws(EventStoreError) -> [String: RequeueOutcome] {
         try mutate("requeue \(ids.count) events") { contents -> [String: RequeueOutcome] in
@@ -261,6 +285,18 @@ public final class MemoryEventStore: EventStore {
             contents.statistics.operations += 1
             return before - contents.entries.count
         }.get()
+    }
+
+    /// What `prune` would delete now, by status (see `EventStore.prunableCounts`).
+    public func prunableCounts(olderThan: Int64, includeFailed: Bool) throws(EventStoreError) -> [EventStatus: Int] {
+        try inspect { contents throws(EventStoreError) -> [EventStatus: Int] in
+            var counts: [EventStatus: Int] = [:]
+            for entry in contents.entries where entry.event.record.receivedAt < olderThan {
+                let status = entry.event.status
+                if status == .done || (includeFailed && status == .failed) { counts[status, default: 0] += 1 }
+            }
+            return counts
+        }
     }
 
     /// Counts by status, claims and oldest pending receive time.

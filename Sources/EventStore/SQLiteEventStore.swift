@@ -252,6 +252,13 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
+    /// The event holding a pending event back (see `EventStore.blockingEvent(of:now:)`).
+    public func blockingEvent(of eventID: String, now: Int64) throws(EventStoreError) -> StoredEvent? {
+        try read { connection throws(EventStoreError) in
+            try connection.readTransaction { () throws(EventStoreError) in try connection.blockingEvent(of: eventID, now: now) }
+        }
+    }
+
     /// Requeues events by id (see `EventStore.requeue`).
     public func requeue(ids: [String], force: Bool, now: Int64) throws(EventStoreError) -> [String: RequeueOutcome] {
         let owner = self.owner
@@ -278,6 +285,15 @@ public final class SQLiteEventStore: EventStore {
             }
             total += deleted
             if deleted < chunk { return total }
+        }
+    }
+
+    /// What `prune` would delete now, by status (see `EventStore.prunableCounts`).
+    public func prunableCounts(olderThan: Int64, includeFailed: Bool) throws(EventStoreError) -> [EventStatus: Int] {
+        try read { connection throws(EventStoreError) in
+            try connection.readTransaction { () throws(EventStoreError) in
+                try connection.prunableCounts(olderThan: olderThan, includeFailed: includeFailed)
+            }
         }
     }
 

@@ -3,7 +3,8 @@ import Glibc
 #endif
 import WebhookSupport
 
-/// One event-loop thread: its own `SO_REUSEPORT` listening socket, an epoll instance, and the
+/// One event-loop thread: its own descriptor of the server's one listening socket (registered with
+/// `EPOLLEXCLUSIVE`, so a new connection wakes one loop rather than all), an epoll instance, and the
 /// connections it accepted. Everything here is touched only by that thread; other threads talk to it
 /// through its `LoopMailbox`.
 ///
@@ -15,7 +16,7 @@ final class EventLoop {
     struct Parts: Sendable {
         /// The loop's index, for thread names and request ids.
         let index: Int
-        /// The listening socket.
+        /// The loop's own descriptor of the shared listening socket.
         let listener: Socket
         /// The epoll descriptor, with the listener and the eventfd registered.
         let epollDescriptor: Int32
@@ -37,6 +38,8 @@ final class EventLoop {
 
     /// Epoll token of the listening socket.
     static let listenerToken = UInt64.max
+    /// Epoll events of the listening socket: level-triggered readability, exclusive among the loops.
+    static let listenerEvents = LinuxCalls.epollIn | LinuxCalls.epollExclusive
     /// Epoll token of the eventfd.
     static let wakeToken = UInt64.max - 1
     /// Bytes read per `recv`.
@@ -268,7 +271,7 @@ final class EventLoop {
         acceptResumesAt = nil
         guard let listener else { return }
         do {
-            try epoll.add(listener.descriptor, events: LinuxCalls.epollIn, token: Self.listenerToken)
+            try epoll.add(listener.descriptor, events: Self.listenerEvents, token: Self.listenerToken)
         } catch {
             logger.error("cannot resume accepting", metadata: ["error": error.description])
         }

@@ -4,8 +4,10 @@ import Glibc
 import Foundation
 import WebhookSupport
 
-/// An HTTP/1.1 server: `eventLoopCount` threads, each running an epoll loop over its own
-/// `SO_REUSEPORT` listening socket and the connections it accepts, answering through one responder.
+/// An HTTP/1.1 server: `eventLoopCount` threads, each running an epoll loop over its own descriptor of
+/// one shared listening socket and the connections it accepts, answering through one responder. The
+/// socket is bound once, without `SO_REUSEPORT`, so a port another process holds fails `start()` with
+/// EADDRINUSE instead of being shared.
 /// Blocking calls (`epoll_wait`) happen only on those dedicated threads, never on Swift's
 /// cooperative pool.
 public final class HTTPServer: Sendable {
@@ -51,7 +53,7 @@ public final class HTTPServer: Sendable {
     /// Connections open now, across all loops.
     public var openConnectionCount: Int { counter.value }
 
-    /// Binds the listening sockets, starts the loop threads and returns the bound port (the kernel's
+    /// Binds the listening socket, starts the loop threads and returns the bound port (the kernel's
     /// choice when the configured port is 0). Call once.
     @discardableResult
     public func start() throws(SystemCallError) -> Int {
@@ -65,19 +67,14 @@ public final class HTTPServer: Sendable {
         var port = configuration.port
         let prefix = String(UInt32.random(in: 0..<(36 * 36 * 36 * 36)), radix: 36)
         do throws(SystemCallError) {
+            // One socket, bound once: a busy port is an error here, never a silently shared port.
+            let listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.listenBacklog)
+            // Each loop watches and closes its own descriptor of that socket; this one closes here.
+            defer { listener.close() }
+            port = try listener.localPort()
             for index in 0..<loopCount {
-                // With port 0 the first socket learns the port and the others bind to the same one.
-                let listener = try Socket.listen(host: configuration.host, port: port, backlog: configuration.listenBacklog)
-                if index == 0 {
-                    do throws(SystemCallError) {
-                        port = try listener.localPort()
-                    } catch {
-                        listener.close()
-                        throw error
-                    }
-                }
                 parts.append(try Self.makeParts(
-                    index: index, listener: listener, limits: configuration.limits, responder: responder,
+                    index: index, listener: try listener.duplicate(), limits: configuration.limits, responder: responder,
                     observer: observer, logger: logger, counter: counter, requestIDPrefix: prefix
                 ))
             }
@@ -116,7 +113,7 @@ public final class HTTPServer: Sendable {
         do throws(SystemCallError) {
             epoll = try Epoll.create()
             wake = try systemCall("eventfd") { LinuxCalls.eventFD(0, LinuxCalls.closeOnExec | LinuxCalls.eventNonBlocking) }
-            try Epoll.add(listener.descriptor, events: LinuxCalls.epollIn, token: EventLoop.listenerToken, to: epoll)
+            try Epoll.add(listener.descriptor, events: EventLoop.listenerEvents, token: EventLoop.listenerToken, to: epoll)
             try Epoll.add(wake, events: LinuxCalls.epollIn, token: EventLoop.wakeToken, to: epoll)
         } catch {
             listener.close()

@@ -7,10 +7,10 @@ public struct HTTPServerConfiguration: Sendable, Equatable {
     public var host: String = "127.0.0.1"
     /// The TCP port; 0 asks the kernel for a free one, which `HTTPServer.start()` returns. Default 4242.
     public var port: Int = 4242
-    /// How many event-loop threads to run, each with its own `SO_REUSEPORT` listening socket.
+    /// How many event-loop threads to run, all accepting from one listening socket.
     /// Default: the number of active processor cores.
     public var eventLoopCount: Int = ProcessInfo.processInfo.activeProcessorCount
-    /// The listen backlog of each listening socket. Default 1024 (the kernel caps it at `somaxconn`).
+    /// The listen backlog of the listening socket. Default 1024 (the kernel caps it at `somaxconn`).
     public var listenBacklog: Int = 1024
     /// Size, count and time limits.
     public var limits: HTTPLimits = HTTPLimits()

@@ -39,6 +39,8 @@ enum LinuxCalls {
     static let epollHangUp: UInt32 = 0x010
     /// `EPOLLRDHUP`: the peer shut its writing side.
     static let epollReadHangUp: UInt32 = 0x2000
+    /// `EPOLLEXCLUSIVE` (Linux 4.5): of several epoll instances watching one file, wake one (or a few).
+    static let epollExclusive: UInt32 = 1 << 28
     /// `EPOLLET`: edge-triggered.
     static let epollEdgeTriggered: UInt32 = 1 << 31
     /// `EPOLL_CTL_ADD`.

@@ -9,15 +9,16 @@ struct Socket: Sendable {
     /// The file descriptor.
     let descriptor: Int32
 
-    /// A non-blocking listening socket bound to `host:port` with `SO_REUSEADDR` and `SO_REUSEPORT`, so
-    /// several event loops can each listen on the same port and the kernel spreads connections.
+    /// A non-blocking listening socket bound to `host:port` with `SO_REUSEADDR` only (a port left in
+    /// TIME_WAIT by a previous run can be bound again at once). Never `SO_REUSEPORT`: with it a second
+    /// daemon would bind the same port without a word and take part of the traffic; without it a busy
+    /// port fails `bind` with EADDRINUSE. The event loops share this one socket (`duplicate()`).
     static func listen(host: String, port: Int, backlog: Int) throws(SystemCallError) -> Socket {
         let address = try SocketAddress(host: host, port: port)
         let flags = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let socket = Socket(descriptor: try systemCall("socket") { Glibc.socket(Int32(address.family), flags, 0) })
         do throws(SystemCallError) {
             try socket.setOption(SOL_SOCKET, SO_REUSEADDR, name: "SO_REUSEADDR")
-            try socket.setOption(SOL_SOCKET, SO_REUSEPORT, name: "SO_REUSEPORT")
             let name = address.description
             _ = try address.withSocketAddress { pointer, length throws(SystemCallError) in
                 try systemCall("bind(\(name))") { Glibc.bind(socket.descriptor, pointer, length) }
@@ -28,6 +29,12 @@ struct Socket: Sendable {
             throw error
         }
         return socket
+    }
+
+    /// A second descriptor for the same socket (close-on-exec), so each event loop can watch and close
+    /// its own while the kernel keeps one listening socket and one accept queue.
+    func duplicate() throws(SystemCallError) -> Socket {
+        Socket(descriptor: try systemCall("fcntl(F_DUPFD_CLOEXEC)") { fcntl(descriptor, F_DUPFD_CLOEXEC, 0) })
     }
 
     /// The port this socket is bound to.

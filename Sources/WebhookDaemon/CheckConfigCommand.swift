@@ -12,14 +12,18 @@ enum CheckConfigCommand {
           stripe-webhookd check-config [--config FILE] [serve options]
 
         Reads the configuration exactly as `serve` with the same arguments and environment would:
-        the file, then STRIPE_WEBHOOK_SECRET, then flags. Checks every key, reads every env: and
-        file: reference, finds every handler's program, then prints the effective configuration as
+        the file, then STRIPE_WEBHOOK_SECRET, then flags. Checks every key and value, reads every
+        env: and file: reference, finds every handler's program and working directory, checks that
+        the store's directory exists and is writable, then prints the effective configuration as
         JSON on standard output (secrets, header values and variables shown as env:NAME, file:PATH
-        or redacted; never their values). Warnings go to standard error. Run it before sending the
-        daemon SIGHUP: a configuration it refuses, a reload refuses too.
+        or redacted; never their values). Every error is reported in one run, each with its JSON
+        path (handlers[2].command); invalid JSON is reported with its line and column. Warnings
+        (such as an event type Stripe does not have, with the closest real one) go to standard
+        error. Run it before sending the daemon SIGHUP: a configuration it refuses, a reload and a
+        start refuse too.
 
         EXIT CODES
-          0 valid; 2 invalid (the message names the key and says what is expected)
+          0 valid; 2 invalid (each message names the key and says what is expected)
 
         """
 

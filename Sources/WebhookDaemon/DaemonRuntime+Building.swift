@@ -40,6 +40,7 @@ extension DaemonRuntime {
             router.register(handler, for: handler.patterns)
             handlers.append(handler)
         }
+        for warning in configuration.eventTypeWarnings() { logger.warning(warning) }
         if environment["STRIPE_WEBHOOK_SECRET"] != nil, !configuration.endpoints.isEmpty,
            !configuration.endpoints.contains(where: { $0.secrets.contains { $0.source == .environment("STRIPE_WEBHOOK_SECRET") } }) {
             logger.warning("STRIPE_WEBHOOK_SECRET is set but no endpoint uses it; with \"endpoints\", reference it as env:STRIPE_WEBHOOK_SECRET where it belongs")

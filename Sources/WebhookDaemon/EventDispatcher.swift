@@ -229,11 +229,14 @@ final class EventDispatcher: @unchecked Sendable {
                 }
             }
         }
+        // A program's stderr and stdout, bounded, for the run's log line.
+        var excerpts: Logger.Metadata = [:]
         if let reporting = handler as? any ReportingEventHandler {
             let report = reporting.run(event, context: context)
             run.succeeded = report.failure == nil
             run.error = report.failure
             run.output = report.output
+            excerpts = report.logExcerpts
         } else {
             do {
                 try handler.handle(event, context: context)
@@ -247,8 +250,9 @@ final class EventDispatcher: @unchecked Sendable {
         let took = String((run.finishedAt ?? started) - started)
         if run.succeeded {
             if handler is any ReportingEventHandler { logger.info("handler succeeded", metadata: metadata.merging(["duration_ms": took]) { $1 }) }
+            if !excerpts.isEmpty { logger.debug("handler output", metadata: metadata.merging(excerpts) { $1 }) }
         } else {
-            logger.warning("handler failed", metadata: metadata.merging(["error.message": run.error ?? "", "duration_ms": took]) { $1 })
+            logger.warning("handler failed", metadata: metadata.merging(["error.message": run.error ?? "", "duration_ms": took]) { $1 }.merging(excerpts) { $1 })
         }
         return run
     }

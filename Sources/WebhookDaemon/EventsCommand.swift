@@ -13,7 +13,7 @@ enum EventsCommand {
           stripe-webhookd events show ID [--json]
           stripe-webhookd events replay ID... [--force]
           stripe-webhookd events replay --failed [--type PATTERN]
-          stripe-webhookd events prune --older-than DURATION [--include-failed]
+          stripe-webhookd events prune --older-than DURATION [--include-failed] [--dry-run]
 
         Every subcommand takes --store URL (default sqlite:stripe-webhookd.sqlite) or --config FILE (its
         "store"), so it reads the same database as the daemon, which may keep running.
@@ -21,13 +21,17 @@ enum EventsCommand {
         list      newest first (default --limit 50). PATTERN is an event type, a prefix wildcard such as
                   invoice.* (never matches invoiceitem.*), or *. T is a duration ago (30m, 2h, 7d), Unix
                   seconds, or an ISO 8601 date. --json prints one object per line: id, type, status,
-                  attempts, received_at, object_id, livemode, last_error.
+                  attempts, received_at, object_id, livemode, last_error, blocked_by. When more events
+                  match than the limit, a note on stderr says so.
         show      the event's fields, its payload, and every handler attempt with its error or output.
+                  A pending event that waits behind an older event about the same Stripe object says
+                  which (list too): "waiting behind evt_… (attempt N, next retry in …, last error …)".
         replay    makes events pending again with attempts reset; handlers that already succeeded are
                   not rerun. A done event is replayed only with --force (then every handler runs again).
                   --failed requeues every dead letter (optionally only those matching --type).
         prune     deletes done events received longer ago than DURATION (e.g. 30d); failed ones too with
-                  --include-failed. Pending events are never pruned.
+                  --include-failed. Pending events are never pruned. --dry-run counts what would go
+                  and deletes nothing.
 
         EXIT CODES
           0 done; 1 the store could not be read or written; 2 usage; 3 an ID was not found or needs --force
@@ -46,6 +50,7 @@ enum EventsCommand {
         var failed = false
         var olderThan: String?
         var includeFailed = false
+        var dryRun = false
         var ids: [String] = []
     }
 
@@ -82,6 +87,7 @@ enum EventsCommand {
             case "--failed": try scanner.flag(option); options.failed = true
             case "--older-than": options.olderThan = try scanner.value(for: option)
             case "--include-failed": try scanner.flag(option); options.includeFailed = true
+            case "--dry-run": try scanner.flag(option); options.dryRun = true
             default: throw scanner.unknown(option)
             }
         }
@@ -112,7 +118,7 @@ enum EventsCommand {
         default:
             throw ConfigurationError("unknown subcommand '\(sub)': use list, show, replay or prune")
         }
-        let store = try openStore(options.store, readOnly: sub == "list" || sub == "show")
+        let store = try openStore(options.store, readOnly: sub == "list" || sub == "show" || (sub == "prune" && options.dryRun))
         defer { store.close() }
         do {
             switch sub {
@@ -121,6 +127,7 @@ enum EventsCommand {
             case "replay": return try replay(store, options, now: now, console: console)
             default:
                 let cutoff = now - TimeExpression.duration(options.olderThan!)!
+                if options.dryRun { return try pruneDryRun(store, cutoff: cutoff, includeFailed: options.includeFailed, console: console) }
                 let count = try store.prune(olderThan: cutoff, includeFailed: options.includeFailed)
                 console.out("pruned \(count) event\(count == 1 ? "" : "s") received before \(TimeExpression.iso(cutoff))\(options.includeFailed ? " (done and failed)" : " (done only)")\n")
                 return .success
@@ -155,9 +162,20 @@ enum EventsCommand {
             }
             since = instant
         }
-        let events = try store.list(status: options.status, typePattern: options.type, since: since, limit: Int(options.limit))
+        // One more than the limit: whether the list was cut, so that it can say so.
+        var events = try store.list(status: options.status, typePattern: options.type, since: since, limit: Int(options.limit) + 1)
+        let cut = events.count > Int(options.limit)
+        if cut { events.removeLast() }
+        defer {
+            if cut { console.err("(showing the newest \(options.limit); --limit N for more)\n") }
+        }
         if options.json {
-            for event in events { console.out(jsonLine(event) + "\n") }
+            for event in events {
+                var line = jsonLine(event)
+                line.removeLast()
+                line += ",\"blocked_by\":\(try blockingNote(for: event, in: store, now: now)?.json ?? "null")}"
+                console.out(line + "\n")
+            }
             return .success
         }
         if events.isEmpty {
@@ -168,7 +186,26 @@ enum EventsCommand {
         for event in events {
             console.out(pad(TimeExpression.iso(event.record.receivedAt), 25) + pad(event.status.rawValue, 8)
                 + pad(String(event.attempts), 6) + pad(event.record.type, 34) + event.record.id + "\n")
+            if let note = try blockingNote(for: event, in: store, now: now) {
+                console.out(String(repeating: " ", count: 39) + "└ " + note.text + "\n")
+            }
         }
+        return .success
+    }
+
+    /// Why a pending event has not run yet, when an older event about its object holds it back.
+    static func blockingNote(for event: StoredEvent, in store: any EventStore, now: Int64) throws -> BlockingNote? {
+        guard event.status == .pending, event.record.objectID != nil else { return nil }
+        return try store.blockingEvent(of: event.record.id, now: now).map { BlockingNote(blocker: $0, now: now) }
+    }
+
+    /// `prune --dry-run`: what a prune with the same options would delete now; deletes nothing.
+    static func pruneDryRun(_ store: any EventStore, cutoff: Int64, includeFailed: Bool, console: Console) throws -> ExitCode {
+        let counts = try store.prunableCounts(olderThan: cutoff, includeFailed: includeFailed)
+        let total = counts.values.reduce(0, +)
+        var detail = "\(counts[.done] ?? 0) done"
+        if includeFailed { detail += ", \(counts[.failed] ?? 0) failed" }
+        console.out("dry run: would prune \(total) event\(total == 1 ? "" : "s") received before \(TimeExpression.iso(cutoff)) (\(detail)); nothing deleted\n")
         return .success
     }
 
@@ -177,9 +214,12 @@ enum EventsCommand {
             console.err("stripe-webhookd events show: no event \(id)\n")
             return .rejected
         }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let blocking = try blockingNote(for: event, in: store, now: now)
         if json {
             var line = jsonLine(event)
             line.removeLast()
+            line += ",\"blocked_by\":" + (blocking?.json ?? "null")
             line += ",\"payload\":" + String(decoding: event.record.body, as: UTF8.self)
             line += ",\"handlers\":[" + event.handlers.map(handlerJSON).joined(separator: ",") + "]}"
             console.out(line + "\n")
@@ -202,6 +242,7 @@ enum EventsCommand {
             """
         if let next = event.nextAttemptAt, event.status == .pending { text += "next_attempt: \(TimeExpression.iso(next))\n" }
         if let error = event.lastError { text += "last_error:   \(error)\n" }
+        if let blocking { text += "blocked_by:   \(blocking.text)\n" }
         text += "\nhandler runs:\n"
         if event.handlers.isEmpty { text += "  (none yet)\n" }
         for run in event.handlers {

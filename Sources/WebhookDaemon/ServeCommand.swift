@@ -87,7 +87,9 @@ enum ServeCommand {
             throw ConfigurationError("unexpected argument '\(extra)'; see 'stripe-webhookd serve --help'")
         }
         var configuration = DaemonConfiguration()
-        if let configFile { try configuration.apply(configFile: configFile) }
+        // Every mistake of the file, the flags and the machine is collected, then reported at once.
+        let issues = ConfigurationIssues()
+        if let configFile { try configuration.apply(configFile: configFile, issues: issues) }
         let hasEndpoints = !configuration.endpoints.isEmpty
         if hasEndpoints, let flag = flags.first(where: { ["--path", "--secret"].contains($0.0.name) }) {
             throw ConfigurationError("\(flag.0.name): the config file lists endpoints, each with its own path and secrets; set them there")
@@ -126,7 +128,11 @@ enum ServeCommand {
             }
         }
         if !flagSecrets.isEmpty { configuration.secrets = flagSecrets }
-        try configuration.validate()
+        configuration.validate(into: issues)
+        configuration.checkEnvironment(environment, into: issues)
+        // Shown with the errors when there are any; otherwise the runtime logs them as it builds.
+        for warning in configuration.eventTypeWarnings() { issues.warn(warning) }
+        if let error = issues.combinedError { throw error }
         return configuration
     }
 

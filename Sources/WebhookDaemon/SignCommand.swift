@@ -1,5 +1,8 @@
 import Foundation
 import StripeWebhooks
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `stripe-webhookd sign`: prints the `Stripe-Signature` value Stripe would send for a payload.
 enum SignCommand {
@@ -9,13 +12,15 @@ enum SignCommand {
         USAGE
           stripe-webhookd sign [--secret whsec_…] [--timestamp T] [FILE|-]
 
-        Reads the payload from FILE, or standard input when FILE is - or absent, byte for byte, and prints
+        Reads the payload from FILE, or standard input when FILE is - or absent (absent only when standard
+        input is a pipe or a file, not a terminal), byte for byte, and prints
         t=T,v1=HMAC-SHA256(secret, "T." + payload) as Stripe computes it. The secret defaults to
         STRIPE_WEBHOOK_SECRET (its first item); T defaults to now (Unix seconds).
 
-        EXAMPLE
-          curl -H "Stripe-Signature: $(stripe-webhookd sign event.json)" \\
-               -H 'Content-Type: application/json' --data-binary @event.json http://127.0.0.1:4242/webhook
+        EXAMPLE (from the repository's root, with the daemon running)
+          curl -H "Stripe-Signature: $(stripe-webhookd sign Sources/WebhookDaemon/Samples/invoice.paid.json)" \\
+               -H 'Content-Type: application/json' \\
+               --data-binary @Sources/WebhookDaemon/Samples/invoice.paid.json http://127.0.0.1:4242/webhook
 
         """
 
@@ -37,6 +42,17 @@ enum SignCommand {
             throw ConfigurationError("give one payload file (or - for standard input); see 'stripe-webhookd sign --help'")
         }
         let key = try secret ?? defaultSecret(environment, command: "sign")
+        let standardInputIsTerminal = isatty(STDIN_FILENO) == 1
+        guard !scanner.positionals.isEmpty || !standardInputIsTerminal else {
+            // Waiting silently for a payload nobody is typing looks like a hang.
+            throw ConfigurationError("""
+                no payload: give a file to sign (e.g. Sources/WebhookDaemon/Samples/invoice.paid.json), pipe one \
+                in, or give - to type it on standard input; see 'stripe-webhookd sign --help'
+                """)
+        }
+        if scanner.positionals.first == "-", standardInputIsTerminal {
+            console.err("stripe-webhookd sign: reading the payload from standard input; end it with Ctrl-D\n")
+        }
         let payload = try readPayload(scanner.positionals.first ?? "-")
         console.out(SignatureHeader.generate(payload: payload, secret: WebhookSecret(key), timestamp: timestamp) + "\n")
         return .success

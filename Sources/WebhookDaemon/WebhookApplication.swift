@@ -112,14 +112,24 @@ public final class WebhookApplication: Sendable {
     }
     private let adminPortValue = LockedValue<Int?>(nil)
 
-    /// Starts the workers and the listeners; returns the webhook listener's bound port.
+    /// Starts the listeners, then the workers; returns the webhook listener's bound port. A listener
+    /// that cannot bind (a busy port: `ListenerError.isAddressInUse`) throws before any worker runs.
     @discardableResult
     public func start() throws -> Int {
-        dispatcher.start()
-        let port = try server.start()
         let configuration = self.configuration
+        let port: Int
+        do {
+            port = try server.start()
+        } catch {
+            throw ListenerError(listener: .webhook, host: configuration.host, port: configuration.port, underlying: error)
+        }
         if let adminServer {
-            let bound = try adminServer.start()
+            let bound: Int
+            do {
+                bound = try adminServer.start()
+            } catch {
+                throw ListenerError(listener: .admin, host: configuration.admin.host, port: configuration.admin.port ?? 0, underlying: error)
+            }
             adminPort = bound
             logger.notice("admin listener on http://\(configuration.admin.host):\(bound) (/healthz, /readyz, /metrics)")
         } else {
@@ -130,6 +140,8 @@ public final class WebhookApplication: Sendable {
             "store": configuration.store, "event_loops": String(configuration.eventLoops), "workers": String(configuration.workers),
             "endpoints": paths.joined(separator: ","), "handlers": configuration.handlers.map(\.name).joined(separator: ","),
         ])
+        // Only once both listeners hold their ports: a daemon that cannot listen never claims events.
+        dispatcher.start()
         logEndpoints()
         return port
     }

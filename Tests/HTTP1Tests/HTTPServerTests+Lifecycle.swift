@@ -52,6 +52,42 @@ extension HTTPServerTests {
         #expect(throws: SystemCallError.self) { try live.server.start() }
     }
 
+    @Test func secondServerOnABusyPort_failsWithAddressInUse_andTheFirstKeepsServing() throws {
+        let live = try LiveServer(loops: 3)
+        let second = HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: live.port, eventLoopCount: 2),
+            responder: EchoResponder(), logger: Logger(label: "test", sink: LogCapture().sink())
+        )
+        defer { second.shutdown(gracePeriod: .zero) }
+        let error = #expect(throws: SystemCallError.self) { try second.start() }
+        #expect(error?.code == EADDRINUSE)
+        #expect(error?.description.contains("127.0.0.1:\(live.port)") == true)
+        #expect(error?.description.contains("Address already in use") == true)
+        // Every connection still reaches the first server, whichever loop accepts it.
+        for _ in 0..<12 {
+            let client = try live.connect()
+            try client.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            client.close()
+        }
+    }
+
+    @Test func afterShutdown_thePortCanBeBoundAgain() throws {
+        let live = try LiveServer(loops: 3)
+        live.server.shutdown(gracePeriod: .zero)
+        let next = HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: live.port, eventLoopCount: 2),
+            responder: EchoResponder(), logger: Logger(label: "test", sink: LogCapture().sink())
+        )
+        defer { next.shutdown(gracePeriod: .zero) }
+        // Every loop closed its descriptor of the listening socket, so the port is free.
+        #expect(try next.start() == live.port)
+        let client = try TestClient(port: live.port, timeout: .seconds(5))
+        try client.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(try client.readResponse().status == 200)
+        client.close()
+    }
+
     @Test func nonNumericHost_failsToStart() {
         let server = HTTPServer(
             configuration: HTTPServerConfiguration(host: "not-an-address", port: 0, eventLoopCount: 1),

@@ -9,6 +9,9 @@ import Glibc
 struct CommandAction: HandlerAction {
     /// Bytes of standard output and of standard error kept with each attempt.
     static let captureLimit = 4096
+    /// Bytes of standard error and of standard output shown on the run's log line (the failure line at
+    /// warning, a `handler output` line at debug on success); `events show` has the whole capture.
+    static let logExcerptLimit = 1024
 
     /// The program, an absolute path.
     let executable: String
@@ -37,6 +40,13 @@ struct CommandAction: HandlerAction {
             workingDirectory: workingDirectory, input: context.body, timeout: timeout, killGrace: killGrace,
             captureLimit: Self.captureLimit
         ))
+        var report = report(outcome)
+        report.logExcerpts = Self.logExcerpts(outcome)
+        return report
+    }
+
+    /// The run's success or failure and its kept output.
+    func report(_ outcome: ChildProcess.Outcome) -> HandlerReport {
         let output = Self.describe(outcome)
         switch outcome.ending {
         case .exited(0):
@@ -62,6 +72,26 @@ struct CommandAction: HandlerAction {
         if outcome.standardOutput.total > 0 { sections.append("stdout:\n" + trimmed(outcome.standardOutput.text)) }
         if outcome.standardError.total > 0 { sections.append("stderr:\n" + trimmed(outcome.standardError.text)) }
         return sections.isEmpty ? nil : sections.joined(separator: "\n")
+    }
+
+    /// `handler.stderr` and `handler.stdout` for the streams that printed anything: the first
+    /// `logExcerptLimit` bytes (the log sink escapes them), then how many more there were.
+    static func logExcerpts(_ outcome: ChildProcess.Outcome) -> [String: String] {
+        var excerpts: [String: String] = [:]
+        if outcome.standardError.total > 0 { excerpts["handler.stderr"] = excerpt(outcome.standardError) }
+        if outcome.standardOutput.total > 0 { excerpts["handler.stdout"] = excerpt(outcome.standardOutput) }
+        return excerpts
+    }
+
+    /// One stream's first `logExcerptLimit` bytes as text, its final newline dropped, with a note of
+    /// the bytes left out.
+    static func excerpt(_ captured: CapturedOutput) -> String {
+        let kept = captured.bytes.prefix(logExcerptLimit)
+        var text = String(decoding: kept, as: UTF8.self)
+        if text.hasSuffix("\n") { text.removeLast() }
+        let more = captured.total - kept.count
+        if more > 0 { text += " [… \(more) more bytes]" }
+        return text
     }
 
     /// `1` for 1.0, `0.5` for 0.5.

@@ -1,30 +1,55 @@
 import Foundation
+import StripeWebhooks
 import WebhookSupport
 
 extension DaemonConfiguration {
     /// Applies a JSON config file's settings on top of `self`. Unknown keys are rejected by name, so a
     /// typo never silently falls back to a default.
     public mutating func apply(configFile path: String) throws(ConfigurationError) {
+        let issues = ConfigurationIssues()
+        try apply(configFile: path, issues: issues)
+        if let error = issues.combinedError { throw error }
+    }
+
+    /// Applies what decodes of a JSON config file and records every mistake in `issues`; throws only
+    /// when the file cannot be read or is not JSON.
+    mutating func apply(configFile path: String, issues: ConfigurationIssues) throws(ConfigurationError) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError("config file \(path): cannot read it (does it exist?)")
         }
-        try apply(configJSON: data, source: path)
+        try apply(configJSON: data, source: path, issues: issues)
     }
 
-    /// Applies settings from JSON `data`; `source` names it in error messages.
+    /// Applies settings from JSON `data`; `source` names it in error messages. Every mistake in the
+    /// file is found before it throws: one error, or all of them in one.
     public mutating func apply(configJSON data: Data, source: String) throws(ConfigurationError) {
+        let issues = ConfigurationIssues()
+        try apply(configJSON: data, source: source, issues: issues)
+        if let error = issues.combinedError { throw error }
+    }
+
+    /// Applies what decodes of JSON `data` and records every mistake in `issues`; throws only when the
+    /// file is not JSON at all (naming the line and column).
+    mutating func apply(configJSON data: Data, source: String, issues: ConfigurationIssues) throws(ConfigurationError) {
+        // The project's own parser knows where a syntax error is (and refuses duplicate keys).
+        do {
+            _ = try JSONParser().parse([UInt8](data))
+        } catch {
+            throw ConfigurationError("config file \(source): not valid JSON: \(error.detail) at line \(error.line), column \(error.column)")
+        }
+        issues.source = source
+        defer { issues.source = nil }
+        let decoder = JSONDecoder()
+        decoder.userInfo[ConfigurationIssues.userInfoKey] = issues
         let file: FileSettings
         do {
-            file = try JSONDecoder().decode(FileSettings.self, from: data)
-        } catch let error as ConfigurationError {
-            throw ConfigurationError("config file \(source): \(error.message)")
-        } catch let error as DecodingError {
-            throw ConfigurationError("config file \(source): \(Self.explain(error))")
+            file = try decoder.decode(FileSettings.self, from: data)
         } catch {
-            throw ConfigurationError("config file \(source): \(error)")
+            issues.record(error)
+            return
         }
         if file.endpoints != nil, file.path != nil || file.secrets != nil {
-            throw ConfigurationError("config file \(source): endpoints: give either \"endpoints\" or the top-level \"path\" and \"secrets\", not both")
+            issues.error("endpoints: give either \"endpoints\" or the top-level \"path\" and \"secrets\", not both")
         }
         if let v = file.endpoints { endpoints = v.map(\.endpoint) }
         if let v = file.handlers { handlers = v.map(\.handler) }
@@ -35,16 +60,18 @@ extension DaemonConfiguration {
         if let v = file.toleranceSeconds { toleranceSeconds = v }
         if let v = file.disableTimestampCheck { disableTimestampCheck = v }
         if let v = file.logLevel {
-            guard let level = Logger.Level(name: v) else {
-                throw ConfigurationError("config file \(source): log_level: \"\(v)\" is not one of \(Self.levelNames)")
+            if let level = Logger.Level(name: v) {
+                logLevel = level
+            } else {
+                issues.error("log_level: \"\(v)\" is not one of \(Self.levelNames)")
             }
-            logLevel = level
         }
         if let v = file.logFormat {
-            guard let format = LogSink.Format(rawValue: v) else {
-                throw ConfigurationError("config file \(source): log_format: \"\(v)\" is not one of text, json")
+            if let format = LogSink.Format(rawValue: v) {
+                logFormat = format
+            } else {
+                issues.error("log_format: \"\(v)\" is not one of text, json")
             }
-            logFormat = format
         }
         if let v = file.store { store = v }
         if let v = file.eventLoops { eventLoops = v }
@@ -83,7 +110,8 @@ extension DaemonConfiguration {
     static func explain(_ error: DecodingError) -> String {
         switch error {
         case .typeMismatch(let type, let context):
-            return "\(keyPath(context.codingPath)): expected \(Self.typeName(type))"
+            let path = keyPath(context.codingPath)
+            return "\(path.isEmpty ? "the top level" : path): expected \(Self.typeName(type))"
         case .valueNotFound(let type, let context):
             return "\(keyPath(context.codingPath)): expected \(Self.typeName(type)), found null"
         case .keyNotFound(let key, let context):
@@ -127,13 +155,15 @@ struct AnyCodingKey: CodingKey {
 }
 
 extension KeyedDecodingContainer {
-    /// Throws when the JSON object holds a key outside `Key`'s cases, naming it and the allowed ones.
+    /// Reports every key of the JSON object outside `Key`'s cases, naming it and the allowed ones
+    /// (recorded when the decoder collects issues, else the first is thrown).
     func rejectUnknownKeys<Known: CodingKey & CaseIterable>(_ known: Known.Type, in decoder: any Decoder, context: String) throws {
         let all = try decoder.container(keyedBy: AnyCodingKey.self)
         let allowed = Set(Known.allCases.map(\.stringValue))
-        for key in all.allKeys where !allowed.contains(key.stringValue) {
+        for key in all.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !allowed.contains(key.stringValue) {
             let place = context.isEmpty ? "" : "\(context): "
-            throw ConfigurationError("\(place)unknown key \"\(key.stringValue)\"; expected one of: \(Known.allCases.map(\.stringValue).sorted().joined(separator: ", "))")
+            // Other mistakes in the same object still show: this one hides nothing under its path.
+            try decoder.report("\(place)unknown key \"\(key.stringValue)\"; expected one of: \(Known.allCases.map(\.stringValue).sorted().joined(separator: ", "))", hidesWithin: false)
         }
     }
 }
@@ -172,26 +202,26 @@ struct FileSettings: Decodable {
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "")
-        host = try c.decodeIfPresent(String.self, forKey: .host)
-        port = try c.decodeIfPresent(Int.self, forKey: .port)
-        path = try c.decodeIfPresent(String.self, forKey: .path)
-        secrets = try c.decodeIfPresent([SecretSetting].self, forKey: .secrets)
-        toleranceSeconds = try c.decodeIfPresent(Int64.self, forKey: .toleranceSeconds)
-        disableTimestampCheck = try c.decodeIfPresent(Bool.self, forKey: .disableTimestampCheck)
-        logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel)
-        logFormat = try c.decodeIfPresent(String.self, forKey: .logFormat)
-        store = try c.decodeIfPresent(String.self, forKey: .store)
-        eventLoops = try c.decodeIfPresent(Int.self, forKey: .eventLoops)
-        workers = try c.decodeIfPresent(Int.self, forKey: .workers)
-        shutdownGraceSeconds = try c.decodeIfPresent(Int.self, forKey: .shutdownGraceSeconds)
-        limits = try c.decodeIfPresent(LimitSettings.self, forKey: .limits)
-        retry = try c.decodeIfPresent(RetrySettings.self, forKey: .retry)
-        endpoints = try c.decodeIfPresent([EndpointSetting].self, forKey: .endpoints)
-        handlers = try c.decodeIfPresent([HandlerSetting].self, forKey: .handlers)
-        admin = try c.decodeIfPresent(AdminSettings.self, forKey: .admin)
-        trustedProxies = try c.decodeIfPresent([String].self, forKey: .trustedProxies)
-        allowedSourceIPs = try c.decodeIfPresent([String].self, forKey: .allowedSourceIPs)
-        readiness = try c.decodeIfPresent(ReadinessSettings.self, forKey: .readiness)
+        host = try c.lenient(String.self, forKey: .host, in: decoder)
+        port = try c.lenient(Int.self, forKey: .port, in: decoder)
+        path = try c.lenient(String.self, forKey: .path, in: decoder)
+        secrets = try c.lenientList(SecretSetting.self, forKey: .secrets, in: decoder)
+        toleranceSeconds = try c.lenient(Int64.self, forKey: .toleranceSeconds, in: decoder)
+        disableTimestampCheck = try c.lenient(Bool.self, forKey: .disableTimestampCheck, in: decoder)
+        logLevel = try c.lenient(String.self, forKey: .logLevel, in: decoder)
+        logFormat = try c.lenient(String.self, forKey: .logFormat, in: decoder)
+        store = try c.lenient(String.self, forKey: .store, in: decoder)
+        eventLoops = try c.lenient(Int.self, forKey: .eventLoops, in: decoder)
+        workers = try c.lenient(Int.self, forKey: .workers, in: decoder)
+        shutdownGraceSeconds = try c.lenient(Int.self, forKey: .shutdownGraceSeconds, in: decoder)
+        limits = try c.lenient(LimitSettings.self, forKey: .limits, in: decoder)
+        retry = try c.lenient(RetrySettings.self, forKey: .retry, in: decoder)
+        endpoints = try c.lenientList(EndpointSetting.self, forKey: .endpoints, in: decoder)
+        handlers = try c.lenientList(HandlerSetting.self, forKey: .handlers, in: decoder)
+        admin = try c.lenient(AdminSettings.self, forKey: .admin, in: decoder)
+        trustedProxies = try c.lenient([String].self, forKey: .trustedProxies, in: decoder)
+        allowedSourceIPs = try c.lenient([String].self, forKey: .allowedSourceIPs, in: decoder)
+        readiness = try c.lenient(ReadinessSettings.self, forKey: .readiness, in: decoder)
     }
 }
 
@@ -205,8 +235,8 @@ struct AdminSettings: Decodable {
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "admin")
-        host = try c.decodeIfPresent(String.self, forKey: .host)
-        port = try c.decodeIfPresent(Int.self, forKey: .port)
+        host = try c.lenient(String.self, forKey: .host, in: decoder)
+        port = try c.lenient(Int.self, forKey: .port, in: decoder)
     }
 }
 
@@ -222,8 +252,8 @@ struct ReadinessSettings: Decodable {
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "readiness")
-        maxPendingAgeSeconds = try c.decodeIfPresent(Int.self, forKey: .maxPendingAgeSeconds)
-        storeCheckTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .storeCheckTimeoutSeconds)
+        maxPendingAgeSeconds = try c.lenient(Int.self, forKey: .maxPendingAgeSeconds, in: decoder)
+        storeCheckTimeoutSeconds = try c.lenient(Double.self, forKey: .storeCheckTimeoutSeconds, in: decoder)
     }
 }
 
@@ -242,7 +272,7 @@ struct SecretSetting: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: DaemonConfiguration.keyPath(decoder.codingPath))
         value = try c.decode(String.self, forKey: .value)
-        label = try c.decodeIfPresent(String.self, forKey: .label)
+        label = try c.lenient(String.self, forKey: .label, in: decoder)
     }
 }
 
@@ -261,14 +291,14 @@ struct LimitSettings: Decodable {
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "limits")
-        maxRequestLineBytes = try c.decodeIfPresent(Int.self, forKey: .maxRequestLineBytes)
-        maxHeaderBytes = try c.decodeIfPresent(Int.self, forKey: .maxHeaderBytes)
-        maxHeaderCount = try c.decodeIfPresent(Int.self, forKey: .maxHeaderCount)
-        maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes)
-        headerTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .headerTimeoutSeconds)
-        bodyTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .bodyTimeoutSeconds)
-        idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds)
-        maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections)
+        maxRequestLineBytes = try c.lenient(Int.self, forKey: .maxRequestLineBytes, in: decoder)
+        maxHeaderBytes = try c.lenient(Int.self, forKey: .maxHeaderBytes, in: decoder)
+        maxHeaderCount = try c.lenient(Int.self, forKey: .maxHeaderCount, in: decoder)
+        maxBodyBytes = try c.lenient(Int.self, forKey: .maxBodyBytes, in: decoder)
+        headerTimeoutSeconds = try c.lenient(Int.self, forKey: .headerTimeoutSeconds, in: decoder)
+        bodyTimeoutSeconds = try c.lenient(Int.self, forKey: .bodyTimeoutSeconds, in: decoder)
+        idleTimeoutSeconds = try c.lenient(Int.self, forKey: .idleTimeoutSeconds, in: decoder)
+        maxConnections = try c.lenient(Int.self, forKey: .maxConnections, in: decoder)
     }
 }
 
@@ -284,8 +314,8 @@ struct RetrySettings: Decodable {
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "retry")
-        maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts)
-        initialDelaySeconds = try c.decodeIfPresent(Double.self, forKey: .initialDelaySeconds)
-        maxDelaySeconds = try c.decodeIfPresent(Double.self, forKey: .maxDelaySeconds)
+        maxAttempts = try c.lenient(Int.self, forKey: .maxAttempts, in: decoder)
+        initialDelaySeconds = try c.lenient(Double.self, forKey: .initialDelaySeconds, in: decoder)
+        maxDelaySeconds = try c.lenient(Double.self, forKey: .maxDelaySeconds, in: decoder)
     }
 }

@@ -3,49 +3,52 @@ import StripeWebhooks
 
 extension DaemonConfiguration {
     /// Checks `endpoints`: valid, distinct paths, each with a secret, tolerances above 0.
-    func validateEndpoints() throws(ConfigurationError) {
+    func validateEndpoints(into issues: ConfigurationIssues) {
         var paths: Set<String> = []
         for (index, endpoint) in endpoints.enumerated() {
             let place = "endpoints[\(index)]"
-            try Self.validatePath(endpoint.path, key: "\(place).path")
-            guard paths.insert(endpoint.path).inserted else {
-                throw ConfigurationError("\(place).path: \(endpoint.path) is listed twice; each endpoint needs its own path")
+            issues.check { () throws(ConfigurationError) in try Self.validatePath(endpoint.path, key: "\(place).path") }
+            if !paths.insert(endpoint.path).inserted {
+                issues.error("\(place).path: \(endpoint.path) is listed twice; each endpoint needs its own path")
             }
-            guard !endpoint.secrets.isEmpty else {
-                throw ConfigurationError("\(place).secrets: no secret for \(endpoint.path); give its Stripe endpoint's signing secret as env:NAME, file:PATH or the whsec_… value")
+            if endpoint.secrets.isEmpty {
+                issues.error("\(place).secrets: no secret for \(endpoint.path); give its Stripe endpoint's signing secret as env:NAME, file:PATH or the whsec_… value")
             }
             if let tolerance = endpoint.toleranceSeconds, tolerance <= 0 {
-                throw ConfigurationError("\(place).tolerance_seconds: \(tolerance) is not allowed; Stripe's default is 300")
+                issues.error("\(place).tolerance_seconds: \(tolerance) is not allowed; Stripe's default is 300")
             }
         }
     }
 
     /// Checks `handlers`: names, patterns, one well-formed action, limits and dedupe keys.
-    func validateHandlers() throws(ConfigurationError) {
+    func validateHandlers(into issues: ConfigurationIssues) {
         var names: Set<String> = []
         for (index, handler) in handlers.enumerated() {
             let place = "handlers[\(index)]"
-            try Self.validateName(handler.name, key: "\(place).name")
-            guard names.insert(handler.name).inserted else {
-                throw ConfigurationError("\(place).name: \"\(handler.name)\" is used by an earlier handler; names must be unique")
+            issues.check { () throws(ConfigurationError) in try Self.validateName(handler.name, key: "\(place).name") }
+            if !handler.name.isEmpty, !names.insert(handler.name).inserted {
+                issues.error("\(place).name: \"\(handler.name)\" is used by an earlier handler; names must be unique")
             }
-            let patterns = try Self.patterns(handler.events, key: "\(place).events")
-            guard handler.timeoutSeconds > 0, handler.timeoutSeconds <= 86_400 else {
-                throw ConfigurationError("\(place).timeout_seconds: expected more than 0 and at most 86400, got \(handler.timeoutSeconds)")
+            var patterns: [EventPattern]?
+            issues.check { () throws(ConfigurationError) in patterns = try Self.patterns(handler.events, key: "\(place).events") }
+            if !(handler.timeoutSeconds > 0 && handler.timeoutSeconds <= 86_400) {
+                issues.error("\(place).timeout_seconds: expected more than 0 and at most 86400, got \(handler.timeoutSeconds)")
             }
-            guard handler.killGraceSeconds >= 0, handler.killGraceSeconds <= 3_600 else {
-                throw ConfigurationError("\(place).kill_grace_seconds: expected 0 to 3600, got \(handler.killGraceSeconds)")
+            if !(handler.killGraceSeconds >= 0 && handler.killGraceSeconds <= 3_600) {
+                issues.error("\(place).kill_grace_seconds: expected 0 to 3600, got \(handler.killGraceSeconds)")
             }
             if let attempts = handler.maxAttempts, attempts < 1 {
-                throw ConfigurationError("\(place).max_attempts: expected 1 or more, got \(attempts)")
+                issues.error("\(place).max_attempts: expected 1 or more, got \(attempts)")
             }
-            guard (1...1024).contains(handler.maxConcurrency) else {
-                throw ConfigurationError("\(place).max_concurrency: expected 1 to 1024, got \(handler.maxConcurrency)")
+            if !(1...1024).contains(handler.maxConcurrency) {
+                issues.error("\(place).max_concurrency: expected 1 to 1024, got \(handler.maxConcurrency)")
             }
-            try Self.validateDedupeKey(handler.dedupeKey, patterns: patterns, key: "\(place).dedupe_key")
+            if let patterns {
+                issues.check { () throws(ConfigurationError) in try Self.validateDedupeKey(handler.dedupeKey, patterns: patterns, key: "\(place).dedupe_key") }
+            }
             switch handler.action {
-            case .command(let command): try Self.validate(command, key: place)
-            case .forward(let forward): try Self.validate(forward, key: "\(place).forward")
+            case .command(let command): Self.validate(command, key: place, into: issues)
+            case .forward(let forward): issues.check { () throws(ConfigurationError) in try Self.validate(forward, key: "\(place).forward") }
             }
         }
     }
@@ -105,13 +108,18 @@ extension DaemonConfiguration {
     ]
 
     /// A command: a program, NUL-free arguments, valid variable names, an absolute working directory.
-    static func validate(_ command: HandlerConfiguration.Command, key: String) throws(ConfigurationError) {
-        guard let program = command.argv.first, !program.isEmpty else {
-            throw ConfigurationError("\(key).command: expected [\"/path/to/program\", \"arg\", …] with a program first")
+    static func validate(_ command: HandlerConfiguration.Command, key: String, into issues: ConfigurationIssues) {
+        if command.argv.first?.isEmpty ?? true {
+            issues.error("\(key).command: expected [\"/path/to/program\", \"arg\", …] with a program first")
         }
         for (index, argument) in command.argv.enumerated() where argument.utf8.contains(0) {
-            throw ConfigurationError("\(key).command[\(index)]: contains a NUL character")
+            issues.error("\(key).command[\(index)]: contains a NUL character")
         }
+        issues.check { () throws(ConfigurationError) in try validateSettings(of: command, key: key) }
+    }
+
+    /// A command's variable names and working directory.
+    static func validateSettings(of command: HandlerConfiguration.Command, key: String) throws(ConfigurationError) {
         for name in command.environment.keys.sorted() {
             let valid = name.utf8.first.map { !(0x30...0x39).contains($0) } == true && name.utf8.allSatisfy { byte in
                 (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F

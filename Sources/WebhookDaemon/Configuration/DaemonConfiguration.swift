@@ -105,18 +105,26 @@ public struct DaemonConfiguration: Sendable, Equatable {
         endpoints.isEmpty ? [EndpointConfiguration(path: path, secrets: secrets, toleranceSeconds: nil)] : endpoints
     }
 
-    /// Checks values that no single field can check alone. Errors name the key.
+    /// Checks values that no single field can check alone. Errors name the key; all of them are found
+    /// before it throws (one error, or every one in a single error).
     public func validate() throws(ConfigurationError) {
-        guard (0...65535).contains(port) else { throw ConfigurationError("port: \(port) is not a TCP port (0–65535)") }
-        try Self.validatePath(path, key: "path")
-        guard !host.isEmpty else { throw ConfigurationError("host: must not be empty (use 127.0.0.1 or 0.0.0.0)") }
+        let issues = ConfigurationIssues()
+        validate(into: issues)
+        if let error = issues.combinedError { throw error }
+    }
+
+    /// Checks every value and records each mistake in `issues`.
+    func validate(into issues: ConfigurationIssues) {
+        if !(0...65535).contains(port) { issues.error("port: \(port) is not a TCP port (0–65535)") }
+        issues.check { () throws(ConfigurationError) in try Self.validatePath(path, key: "path") }
+        if host.isEmpty { issues.error("host: must not be empty (use 127.0.0.1 or 0.0.0.0)") }
         if toleranceSeconds <= 0 {
-            throw ConfigurationError("tolerance_seconds: \(toleranceSeconds) is not allowed; Stripe's default is 300. "
+            issues.error("tolerance_seconds: \(toleranceSeconds) is not allowed; Stripe's default is 300. "
                 + "To turn the timestamp check off (not recommended) set disable_timestamp_check")
         }
-        guard eventLoops >= 1, eventLoops <= 64 else { throw ConfigurationError("event_loops: must be 1–64") }
-        guard workers >= 1, workers <= 256 else { throw ConfigurationError("workers: must be 1–256") }
-        guard shutdownGraceSeconds >= 0 else { throw ConfigurationError("shutdown_grace_seconds: must be 0 or more") }
+        if eventLoops < 1 || eventLoops > 64 { issues.error("event_loops: must be 1–64") }
+        if workers < 1 || workers > 256 { issues.error("workers: must be 1–256") }
+        if shutdownGraceSeconds < 0 { issues.error("shutdown_grace_seconds: must be 0 or more") }
         let positive: [(String, Int)] = [
             ("limits.max_request_line_bytes", limits.maxRequestLineBytes), ("limits.max_header_bytes", limits.maxHeaderBytes),
             ("limits.max_header_count", limits.maxHeaderCount), ("limits.max_body_bytes", limits.maxBodyBytes),
@@ -125,24 +133,30 @@ public struct DaemonConfiguration: Sendable, Equatable {
             ("retry.max_attempts", retry.maxAttempts),
         ]
         for (key, value) in positive where value <= 0 {
-            throw ConfigurationError("\(key): must be a positive number, got \(value)")
+            issues.error("\(key): must be a positive number, got \(value)")
         }
-        guard retry.initialDelaySeconds > 0, retry.maxDelaySeconds >= retry.initialDelaySeconds else {
-            throw ConfigurationError("retry: initial_delay_seconds must be > 0 and max_delay_seconds at least as large")
+        if !(retry.initialDelaySeconds > 0 && retry.maxDelaySeconds >= retry.initialDelaySeconds) {
+            issues.error("retry: initial_delay_seconds must be > 0 and max_delay_seconds at least as large")
         }
         if let adminPort = admin.port {
-            guard (0...65535).contains(adminPort) else { throw ConfigurationError("admin.port: \(adminPort) is not a TCP port (0–65535)") }
-            guard adminPort == 0 || adminPort != port || admin.host != host else {
-                throw ConfigurationError("admin.port: \(adminPort) is the webhook port; give the admin listener a port of its own")
+            if !(0...65535).contains(adminPort) {
+                issues.error("admin.port: \(adminPort) is not a TCP port (0–65535)")
+            } else if adminPort != 0, adminPort == port, admin.host == host || Self.isWildcard(admin.host) || Self.isWildcard(host) {
+                issues.error("admin.port: \(adminPort) is the webhook port; give the admin listener a port of its own")
             }
-            guard !admin.host.isEmpty else { throw ConfigurationError("admin.host: must not be empty (use 127.0.0.1)") }
+            if admin.host.isEmpty { issues.error("admin.host: must not be empty (use 127.0.0.1)") }
         }
-        guard readiness.maxPendingAgeSeconds > 0 else { throw ConfigurationError("readiness.max_pending_age_seconds: must be a positive number") }
-        guard readiness.storeCheckTimeoutSeconds > 0 else { throw ConfigurationError("readiness.store_check_timeout_seconds: must be a positive number") }
-        _ = try Self.networks(trustedProxies, key: "trusted_proxies")
-        _ = try Self.networks(allowedSourceIPs, key: "allowed_source_ips")
-        try validateEndpoints()
-        try validateHandlers()
+        if readiness.maxPendingAgeSeconds <= 0 { issues.error("readiness.max_pending_age_seconds: must be a positive number") }
+        if readiness.storeCheckTimeoutSeconds <= 0 { issues.error("readiness.store_check_timeout_seconds: must be a positive number") }
+        issues.check { () throws(ConfigurationError) in _ = try Self.networks(trustedProxies, key: "trusted_proxies") }
+        issues.check { () throws(ConfigurationError) in _ = try Self.networks(allowedSourceIPs, key: "allowed_source_ips") }
+        validateEndpoints(into: issues)
+        validateHandlers(into: issues)
+    }
+
+    /// Whether `host` listens on every address (`0.0.0.0`, `::`), and so on every other host's port too.
+    static func isWildcard(_ host: String) -> Bool {
+        host == "0.0.0.0" || host == "::" || host == "[::]"
     }
 
     /// Parses a list of addresses and CIDR blocks; errors name the entry.

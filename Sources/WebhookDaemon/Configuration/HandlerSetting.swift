@@ -15,37 +15,53 @@ struct HandlerSetting: Decodable {
 
     init(from decoder: any Decoder) throws {
         let place = DaemonConfiguration.keyPath(decoder.codingPath)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        // Collecting issues, a mistake leaves a placeholder (no name, no events, no program) whose own
+        // validation errors fall under the mistake's path and are not reported twice.
+        let placeholder = HandlerConfiguration(name: "", events: [], action: .command(.init(argv: [])))
+        let c: KeyedDecodingContainer<CodingKeys>
+        do {
+            c = try decoder.container(keyedBy: CodingKeys.self)
+        } catch {
+            guard let issues = ConfigurationIssues.of(decoder) else { throw error }
+            issues.record(error)
+            handler = placeholder
+            return
+        }
         try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: place)
-        let name = try c.decode(String.self, forKey: .name)
-        let events = try c.decode([String].self, forKey: .events)
-        let command = try c.decodeIfPresent([String].self, forKey: .command)
-        let forward = try c.decodeIfPresent(ForwardSetting.self, forKey: .forward)
-        let action: HandlerConfiguration.Action
+        try c.requireKey(.name, place: place, in: decoder)
+        try c.requireKey(.events, place: place, in: decoder)
+        let name = try c.lenient(String.self, forKey: .name, in: decoder) ?? ""
+        let events = try c.lenient([String].self, forKey: .events, in: decoder) ?? []
+        let command = try c.lenient([String].self, forKey: .command, in: decoder)
+        let forward = try c.lenient(ForwardSetting.self, forKey: .forward, in: decoder)
+        var action = placeholder.action
         switch (command, forward) {
         case (let argv?, nil):
             var settings = HandlerConfiguration.Command(argv: argv)
-            if let environment = try c.decodeIfPresent([String: String].self, forKey: .environment) {
+            if let environment = try c.lenient([String: String].self, forKey: .environment, in: decoder) {
                 settings.environment = environment.mapValues(ValueReference.init(parsing:))
             }
-            settings.workingDirectory = try c.decodeIfPresent(String.self, forKey: .workingDirectory)
+            settings.workingDirectory = try c.lenient(String.self, forKey: .workingDirectory, in: decoder)
             action = .command(settings)
         case (nil, let forward?):
             for key in [CodingKeys.environment, .workingDirectory, .killGraceSeconds] where c.contains(key) {
-                throw ConfigurationError("\(place).\(key.stringValue): applies to command handlers only; this handler forwards")
+                try decoder.report("\(place).\(key.stringValue): applies to command handlers only; this handler forwards")
             }
             action = .forward(forward.forward)
         case (nil, nil):
-            throw ConfigurationError("\(place): no action; give \"command\" (an argv array) or \"forward\" (an object with \"url\")")
+            // A "command" or "forward" that did not decode is reported already.
+            if !c.contains(.command), !c.contains(.forward) {
+                try decoder.report("\(place): no action; give \"command\" (an argv array) or \"forward\" (an object with \"url\")")
+            }
         case (.some, .some):
-            throw ConfigurationError("\(place): give one action, \"command\" or \"forward\", not both")
+            try decoder.report("\(place): give one action, \"command\" or \"forward\", not both")
         }
         var handler = HandlerConfiguration(name: name, events: events, action: action)
-        if let v = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) { handler.timeoutSeconds = v }
-        if let v = try c.decodeIfPresent(Double.self, forKey: .killGraceSeconds) { handler.killGraceSeconds = v }
-        handler.maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts)
-        if let v = try c.decodeIfPresent(Int.self, forKey: .maxConcurrency) { handler.maxConcurrency = v }
-        if let v = try c.decodeIfPresent([String: String].self, forKey: .dedupeKey) { handler.dedupeKey = v }
+        if let v = try c.lenient(Double.self, forKey: .timeoutSeconds, in: decoder) { handler.timeoutSeconds = v }
+        if let v = try c.lenient(Double.self, forKey: .killGraceSeconds, in: decoder) { handler.killGraceSeconds = v }
+        handler.maxAttempts = try c.lenient(Int.self, forKey: .maxAttempts, in: decoder)
+        if let v = try c.lenient(Int.self, forKey: .maxConcurrency, in: decoder) { handler.maxConcurrency = v }
+        if let v = try c.lenient([String: String].self, forKey: .dedupeKey, in: decoder) { handler.dedupeKey = v }
         self.handler = handler
     }
 }
@@ -62,12 +78,14 @@ struct ForwardSetting: Decodable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: DaemonConfiguration.keyPath(decoder.codingPath))
-        var forward = HandlerConfiguration.Forward(url: try c.decode(String.self, forKey: .url))
-        if let headers = try c.decodeIfPresent([String: String].self, forKey: .headers) {
+        let place = DaemonConfiguration.keyPath(decoder.codingPath)
+        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: place)
+        try c.requireKey(.url, place: place, in: decoder)
+        var forward = HandlerConfiguration.Forward(url: try c.lenient(String.self, forKey: .url, in: decoder) ?? "")
+        if let headers = try c.lenient([String: String].self, forKey: .headers, in: decoder) {
             forward.headers = headers.mapValues(ValueReference.init(parsing:))
         }
-        if let secret = try c.decodeIfPresent(SecretSetting.self, forKey: .signingSecret) {
+        if let secret = try c.lenient(SecretSetting.self, forKey: .signingSecret, in: decoder) {
             forward.signingSecret = SecretReference(parsing: secret.value, label: secret.label)
         }
         self.forward = forward
@@ -85,12 +103,24 @@ struct EndpointSetting: Decodable {
     }
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: DaemonConfiguration.keyPath(decoder.codingPath))
-        let secrets = try c.decode([SecretSetting].self, forKey: .secrets).map { SecretReference(parsing: $0.value, label: $0.label) }
+        let place = DaemonConfiguration.keyPath(decoder.codingPath)
+        let c: KeyedDecodingContainer<CodingKeys>
+        do {
+            c = try decoder.container(keyedBy: CodingKeys.self)
+        } catch {
+            // Collecting issues, a placeholder keeps the later endpoints' indexes; its own errors are hidden.
+            guard let issues = ConfigurationIssues.of(decoder) else { throw error }
+            issues.record(error)
+            endpoint = EndpointConfiguration(path: "/", secrets: [], toleranceSeconds: nil)
+            return
+        }
+        try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: place)
+        try c.requireKey(.path, place: place, in: decoder)
+        try c.requireKey(.secrets, place: place, in: decoder)
+        let secrets = (try c.lenientList(SecretSetting.self, forKey: .secrets, in: decoder) ?? []).map { SecretReference(parsing: $0.value, label: $0.label) }
         endpoint = EndpointConfiguration(
-            path: try c.decode(String.self, forKey: .path), secrets: secrets,
-            toleranceSeconds: try c.decodeIfPresent(Int64.self, forKey: .toleranceSeconds)
+            path: try c.lenient(String.self, forKey: .path, in: decoder) ?? "/", secrets: secrets,
+            toleranceSeconds: try c.lenient(Int64.self, forKey: .toleranceSeconds, in: decoder)
         )
     }
 }
