@@ -9,7 +9,7 @@ import Glibc
 /// connection and commits queued inserts and other writes together, one transaction and one fsync
 /// per batch (group commit). Callers hear back only after the commit.
 final class SQLiteWriter: @unchecked Sendable {
-    // @unchecked: `state`, `queue`, `statistics` and `thread` are guarded by `condition`;
+    // @unchecked: `state`, `queue`, `statistics`, `thread`, `replaced` and `insertFailure` are guarded by `condition`;
     // `connection`, `failureStreak` and `lastFailureLog` are touched only by the writer thread once
     // `init` has handed the connection over.
 
@@ -41,6 +41,14 @@ final class SQLiteWriter: @unchecked Sendable {
     private var statistics = EventStoreStatistics()
     /// The writer thread, once running, to catch calls from it.
     private var thread: pthread_t?
+    /// Set for good once the database file was found removed or replaced: every later write fails with it.
+    private var replaced: EventStoreError?
+    /// The latest insert-carrying batch's error, `nil` once one succeeded (see `EventStoreHealth`).
+    private var insertFailure: EventStoreError?
+    /// The database file's path, looked up after every commit.
+    private let path: String
+    /// The identity of the file the connection opened.
+    private let identity: DatabaseFileIdentity
     /// The read-write connection; writer thread only.
     private let connection: SQLiteConnection
     /// Most jobs per transaction.
@@ -67,7 +75,14 @@ final class SQLiteWriter: @unchecked Sendable {
     ///   - maxQueuedInserts: inserts waiting beyond this are refused at once (back-pressure → 503).
     ///   - logger: where batch failures are reported.
     ///   - observer: told about every transaction's end.
-    init(connection: SQLiteConnection, maxBatch: Int, maxQueuedInserts: Int, logger: Logger, observer: (any EventStoreObserver)? = nil) {
+    ///   - path: the database file, looked up after every commit.
+    ///   - identity: the identity of the file `connection` opened.
+    init(
+        connection: SQLiteConnection, maxBatch: Int, maxQueuedInserts: Int, logger: Logger, observer: (any EventStoreObserver)? = nil,
+        path: String, identity: DatabaseFileIdentity
+    ) {
+        self.path = path
+        self.identity = identity
         self.observer = observer
         self.connection = connection
         self.maxBatch = max(1, maxBatch)
@@ -83,6 +98,13 @@ final class SQLiteWriter: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return statistics
+    }
+
+    /// The replaced-file and insert-failure flags, from memory.
+    var health: EventStoreHealth {
+        condition.lock()
+        defer { condition.unlock() }
+        return EventStoreHealth(replaced: replaced?.message, insertFailure: insertFailure?.message)
     }
 
     /// Queues an insert; `completion` runs on the writer thread after the commit, or at once with an
@@ -107,8 +129,10 @@ final class SQLiteWriter: @unchecked Sendable {
 
     /// Runs `body` on the writer thread inside the next batch and blocks until that batch committed.
     /// Must not be called from the writer thread (inside an operation's body): that would wait for itself.
-    func perform<Value: Sendable>(_ name: String, _ body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
-        let operation = BlockingWrite(name: name, body: body)
+    func perform<Value: Sendable>(
+        _ name: String, exercisesInsertPath: Bool = false, _ body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value
+    ) throws(EventStoreError) -> Value {
+        let operation = BlockingWrite(name: name, exercisesInsertPath: exercisesInsertPath, body: body)
         condition.lock()
         if let thread, pthread_equal(thread, pthread_self()) != 0 {
             condition.unlock()
@@ -151,6 +175,7 @@ final class SQLiteWriter: @unchecked Sendable {
         while let batch = nextBatch() {
             commit(batch)
         }
+        checkpointAtStop()
         // SQLite's advice for long-lived connections: refresh planner statistics where useful on close.
         try? connection.execute("PRAGMA optimize")
         connection.close()
@@ -176,13 +201,65 @@ final class SQLiteWriter: @unchecked Sendable {
         return batch
     }
 
+    /// Copies the WAL into the database file and empties it (`wal_checkpoint(TRUNCATE)`), after the
+    /// last batch: so that the `.sqlite` file alone holds every acknowledged event after a clean stop.
+    private func checkpointAtStop() {
+        condition.lock()
+        let gone = replaced != nil
+        condition.unlock()
+        guard !gone else { return }
+        do throws(EventStoreError) {
+            // Columns: busy (1 when a reader or writer elsewhere kept it from finishing), WAL frames, frames copied.
+            let row = try connection.queryFirst("PRAGMA wal_checkpoint(TRUNCATE)") { row in (row.int64(0), row.int64(1), row.int64(2)) }
+            if let (busy, frames, copied) = row, busy != 0 {
+                logger.warning("the write-ahead log could not be fully copied into the database at stop (another process was using it); keep the -wal file with the database, or use `events backup`", metadata: [
+                    "store.wal_frames": String(frames), "store.checkpointed_frames": String(copied),
+                ])
+            }
+        } catch {
+            logger.warning("the write-ahead log could not be checkpointed at stop; keep the -wal file with the database, or use `events backup`", metadata: ["error.message": error.message])
+        }
+    }
+
+    /// Whether the path still names the file the connection opened; the error to fail the batch
+    /// with, if not. A removed or replaced file is remembered (`replaced`) and logged once.
+    private func verifyFile() -> EventStoreError? {
+        let problem: String
+        switch DatabaseFileIdentity.lookUp(path) {
+        case .found(let current) where current == identity:
+            return nil
+        case .found:
+            problem = "the file at \(path) is not the database the daemon opened (it was replaced or renamed)"
+        case .missing:
+            problem = "\(path) no longer exists (the file or its directory was removed or renamed)"
+        case .failed(let code):
+            return EventStoreError(.unavailable, "cannot check that \(path) is still the open database: stat: \(String(cString: strerror(code)))")
+        }
+        let error = EventStoreError(.unavailable, "store_replaced: \(problem); events written now would be lost, so none are accepted until the daemon restarts")
+        condition.lock()
+        let first = replaced == nil
+        if first { replaced = error }
+        condition.unlock()
+        if first {
+            logger.error("the event database was removed or replaced while the daemon ran: deliveries are answered 503 and /readyz fails until the daemon is restarted. Restore the file if it was moved by mistake, then restart the daemon", metadata: [
+                "error.message": problem,
+            ])
+        }
+        return error
+    }
+
     /// Runs a batch in one transaction and reports to every caller after COMMIT or ROLLBACK.
     private func commit(_ batch: [Job]) {
         var outcomes = [InsertOutcome?](repeating: nil, count: batch.count)
         var failures = [EventStoreError?](repeating: nil, count: batch.count)
         var batchError: EventStoreError?
         let began = ContinuousClock.now
-        do throws(EventStoreError) {
+        condition.lock()
+        let alreadyReplaced = replaced
+        condition.unlock()
+        if let alreadyReplaced {
+            batchError = alreadyReplaced
+        } else { do throws(EventStoreError) {
             try connection.execute("BEGIN IMMEDIATE")
             for (index, job) in batch.enumerated() {
                 switch job {
@@ -193,12 +270,15 @@ final class SQLiteWriter: @unchecked Sendable {
                 }
             }
             try connection.execute("COMMIT")
+            // One stat per batch, before anyone hears of the commit: a commit into a removed or
+            // replaced file is lost at the next restart, so nobody may be told it is stored.
+            batchError = verifyFile()
         } catch {
             // Some errors (I/O, full disk) already rolled the transaction back; the rest leave it open.
             if connection.isInTransaction { try? connection.execute("ROLLBACK") }
             let writes = batch.count == 1 ? "1 write" : "\(batch.count) writes"
             batchError = EventStoreError(.unavailable, "a batch of \(writes) was rolled back: \(error.message)", sqliteCode: error.sqliteCode)
-        }
+        } }
         observer?.batchEnded(size: batch.count, duration: .now - began, succeeded: batchError == nil)
         record(batch: batch, outcomes: outcomes, failures: failures, error: batchError)
         var told: [(@Sendable (Result<InsertOutcome, EventStoreError>) -> Void, Result<InsertOutcome, EventStoreError>)] = []
@@ -252,6 +332,19 @@ final class SQLiteWriter: @unchecked Sendable {
         } else {
             statistics.failedBatches += 1
         }
+        // The latest batch that stored events (or probed for it) decides whether inserts commit.
+        var carriesInserts = false
+        var insertError = error
+        for (index, job) in batch.enumerated() {
+            switch job {
+            case .insert: carriesInserts = true
+            case .operation(let operation) where operation.exercisesInsertPath:
+                carriesInserts = true
+                insertError = insertError ?? failures[index]
+            case .operation: break
+            }
+        }
+        if carriesInserts { insertFailure = insertError }
         let failedBatches = statistics.failedBatches
         condition.unlock()
 

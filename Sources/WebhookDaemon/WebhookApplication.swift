@@ -81,7 +81,9 @@ public final class WebhookApplication: Sendable {
             logger.warning("store is memory: accepted events are LOST when the daemon exits. Use sqlite:PATH in production.")
             return MemoryEventStore()
         case .sqlite(let path):
-            let store = try SQLiteEventStore(path: path, logger: logger, observer: observer)
+            // The owner lock: a second daemon on this store refuses to start (its recovery would release
+            // this one's live claims).
+            let store = try SQLiteEventStore(path: path, logger: logger, options: .init(ownerLock: true), observer: observer)
             logger.info("event store opened", metadata: ["store.path": path])
             return store
         }
