@@ -5,24 +5,32 @@ import StripeWebhooks
 import WebhookSupport
 
 /// `/healthz`, `/readyz` and `/metrics`, on the admin listener or, without one, beside the webhook
-/// endpoints. Answers off the event loop on a queue of its own (readiness writes to the store and
-/// metrics read from it).
+/// endpoints. Answers off the event loop on a concurrent queue of its own: a readiness check waits
+/// (at most its timeout) for a store write, and concurrent checks must not queue behind each other;
+/// metrics never touch the store (its gauges come from `StoreSnapshot`).
 final class AdminResponder: HTTPResponder {
     /// The paths it serves.
     static let paths: Set<String> = ["/healthz", "/readyz", "/metrics"]
 
     private let metrics: DaemonMetrics
     private let readiness: ReadinessCheck
-    private let store: any EventStore
+    /// Read in the background; a scrape asks for a fresh reading for the next one.
+    private let snapshot: StoreSnapshot
     private let runtime: LockedValue<DaemonRuntime>
     private let logger: Logger
-    private let queue = DispatchQueue(label: "webhookd-admin")
+    private let queue = DispatchQueue(label: "webhookd-admin", attributes: .concurrent)
 
     /// Serves `metrics` and checks readiness with `readiness` against the current runtime's settings.
-    init(metrics: DaemonMetrics, readiness: ReadinessCheck, store: any EventStore, runtime: LockedValue<DaemonRuntime>, logger: Logger) {
+    /// - Parameters:
+    ///   - metrics: what `/metrics` renders.
+    ///   - readiness: what `/readyz` runs.
+    ///   - snapshot: the store gauges' background reader.
+    ///   - runtime: the current settings.
+    ///   - logger: where failed readiness checks are logged.
+    init(metrics: DaemonMetrics, readiness: ReadinessCheck, snapshot: StoreSnapshot, runtime: LockedValue<DaemonRuntime>, logger: Logger) {
         self.metrics = metrics
         self.readiness = readiness
-        self.store = store
+        self.snapshot = snapshot
         self.runtime = runtime
         self.logger = logger
     }
@@ -46,7 +54,8 @@ final class AdminResponder: HTTPResponder {
     }
 
     private func renderMetrics() -> HTTPResponse {
-        metrics.update(from: Result { () throws(EventStoreError) in try store.summary() }, nowMillis: EventDispatcher.nowMillis())
+        // The store gauges are the latest background reading; this scrape refreshes them for the next.
+        _ = snapshot.requestRefresh()
         var response = HTTPResponse(status: .ok, body: Array(metrics.registry.render().utf8))
         response.headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
         return response
