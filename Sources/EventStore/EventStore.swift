@@ -50,7 +50,8 @@ public protocol EventStore: AnyObject, Sendable {
 
     /// Start-up recovery: returns to pending every event claimed by another store instance (a previous
     /// run of the daemon that died), and returns how many. Run it once in the one daemon that owns the
-    /// database, before its workers start. A failure is logged, not thrown: such claims still come back
+    /// database (a SQLite store opened with `Options.ownerLock`, which is held from `init` on), before
+    /// its workers start: in any other instance it would take a live daemon's running events away. A failure is logged, not thrown: such claims still come back
     /// when their lease expires.
     @discardableResult
     func releaseClaims() -> Int
