@@ -5,9 +5,10 @@ import StripeWebhooks
 import WebhookSupport
 
 /// `/healthz`, `/readyz` and `/metrics`, on the admin listener or, without one, beside the webhook
-/// endpoints. Answers off the event loop on a concurrent queue of its own: a readiness check waits
-/// (at most its timeout) for a store write, and concurrent checks must not queue behind each other;
-/// metrics never touch the store (its gauges come from `StoreSnapshot`).
+/// endpoints, off the event loops. A readiness check waits (at most its timeout) for a store write,
+/// on a thread of its own, so that concurrent checks never queue behind each other (a Dispatch queue
+/// would run only as many blocked checks at once as there are cores); metrics never touch the store
+/// (its gauges come from `StoreSnapshot`) and render on a queue of their own that never blocks.
 final class AdminResponder: HTTPResponder {
     /// The paths it serves.
     static let paths: Set<String> = ["/healthz", "/readyz", "/metrics"]
@@ -18,7 +19,13 @@ final class AdminResponder: HTTPResponder {
     private let snapshot: StoreSnapshot
     private let runtime: LockedValue<DaemonRuntime>
     private let logger: Logger
-    private let queue = DispatchQueue(label: "webhookd-admin", attributes: .concurrent)
+    /// Renders `/metrics`; nothing on it waits for the store.
+    private let metricsQueue = DispatchQueue(label: "webhookd-metrics")
+    /// Readiness checks running now, each on its own thread.
+    private let checksInFlight = LockedValue(0)
+    /// Most readiness checks waiting at once; beyond it `/readyz` answers 503 `readiness_busy` at once
+    /// instead of starting another thread. Default 32.
+    static let maxConcurrentReadinessChecks = 32
 
     /// Serves `metrics` and checks readiness with `readiness` against the current runtime's settings.
     /// - Parameters:
@@ -48,11 +55,30 @@ final class AdminResponder: HTTPResponder {
             completion(.json(.ok, #"{"status":"ok"}"#))
             return
         }
-        queue.async { [self] in
-            completion(request.path == "/metrics" ? renderMetrics() : checkReadiness(context))
+        if request.path == "/metrics" {
+            metricsQueue.async { [self] in completion(renderMetrics()) }
+            return
         }
+        let admitted = checksInFlight.withLock { running in
+            guard running < Self.maxConcurrentReadinessChecks else { return false }
+            running += 1
+            return true
+        }
+        guard admitted else {
+            let body = #"{"status":"not_ready","reasons":["readiness_busy: \#(Self.maxConcurrentReadinessChecks) readiness checks are already waiting for the store"]}"#
+            completion(.json(.serviceUnavailable, body))
+            return
+        }
+        let thread = Thread { [self] in
+            let response = checkReadiness(context)
+            checksInFlight.withLock { $0 -= 1 }
+            completion(response)
+        }
+        thread.name = "webhookd-readiness"
+        thread.start()
     }
 
+    /// The registry in the Prometheus text format.
     private func renderMetrics() -> HTTPResponse {
         // The store gauges are the latest background reading; this scrape refreshes them for the next.
         _ = snapshot.requestRefresh()
@@ -61,6 +87,7 @@ final class AdminResponder: HTTPResponder {
         return response
     }
 
+    /// Runs the readiness check (blocking up to its timeout) and renders its report.
     private func checkReadiness(_ context: HTTPRequestContext) -> HTTPResponse {
         let settings = runtime.withLock { $0.configuration.readiness }
         let report = readiness.run(settings)
