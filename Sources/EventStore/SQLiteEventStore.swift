@@ -89,12 +89,15 @@ public final class SQLiteEventStore: EventStore {
             let pageSize = max(1, try connection.pragmaInteger("page_size"))
             _ = try connection.pragmaInteger("max_page_count = \(max(1, maxBytes / pageSize))")
         }
+        // The log exists from the WAL switch on, for as long as this connection stays open.
+        var walIdentity: DatabaseFileIdentity?
+        if case .found(let wal) = DatabaseFileIdentity.lookUp(path + "-wal") { walIdentity = wal }
         let readerConnection = try SQLiteConnection(path: path, readOnly: true, create: false)
         readerConnection.setBusyTimeout(milliseconds: Int(options.busyTimeout.milliseconds))
         reader = LockedValue(.open(readerConnection))
         writer = SQLiteWriter(
             connection: connection, maxBatch: options.maxBatch, maxQueuedInserts: options.maxQueuedInserts, logger: logger, observer: observer,
-            path: path, identity: identity)
+            path: path, identity: identity, walIdentity: walIdentity)
     }
 
     deinit { close() }

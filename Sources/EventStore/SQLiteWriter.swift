@@ -49,6 +49,9 @@ final class SQLiteWriter: @unchecked Sendable {
     private let path: String
     /// The identity of the file the connection opened.
     private let identity: DatabaseFileIdentity
+    /// The identity of its write-ahead log (`path-wal`), which holds every commit since the last
+    /// checkpoint: SQLite keeps it (and its inode) for as long as the connection is open.
+    private let walIdentity: DatabaseFileIdentity?
     /// The read-write connection; writer thread only.
     private let connection: SQLiteConnection
     /// Most jobs per transaction.
@@ -77,12 +80,14 @@ final class SQLiteWriter: @unchecked Sendable {
     ///   - observer: told about every transaction's end.
     ///   - path: the database file, looked up after every commit.
     ///   - identity: the identity of the file `connection` opened.
+    ///   - walIdentity: the identity of its write-ahead log, when there is one.
     init(
         connection: SQLiteConnection, maxBatch: Int, maxQueuedInserts: Int, logger: Logger, observer: (any EventStoreObserver)? = nil,
-        path: String, identity: DatabaseFileIdentity
+        path: String, identity: DatabaseFileIdentity, walIdentity: DatabaseFileIdentity?
     ) {
         self.path = path
         self.identity = identity
+        self.walIdentity = walIdentity
         self.observer = observer
         self.connection = connection
         self.maxBatch = max(1, maxBatch)
@@ -227,7 +232,16 @@ final class SQLiteWriter: @unchecked Sendable {
         let problem: String
         switch DatabaseFileIdentity.lookUp(path) {
         case .found(let current) where current == identity:
-            return nil
+            guard let walIdentity else { return nil }
+            switch DatabaseFileIdentity.lookUp(path + "-wal") {
+            case .found(let wal) where wal == walIdentity:
+                return nil
+            case .found, .missing:
+                // The commits since the last checkpoint live only in the log: a removed log loses them.
+                problem = "the write-ahead log \(path)-wal was removed or replaced (it holds the latest events)"
+            case .failed(let code):
+                return EventStoreError(.unavailable, "cannot check that \(path)-wal is still the open log: stat: \(String(cString: strerror(code)))")
+            }
         case .found:
             problem = "the file at \(path) is not the database the daemon opened (it was replaced or renamed)"
         case .missing:

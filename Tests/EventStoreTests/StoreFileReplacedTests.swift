@@ -9,7 +9,7 @@ import WebhookSupport
 @Suite struct StoreFileReplacedTests {
     /// The ways an operator (or a cleanup script) can pull the file from under the daemon.
     enum Removal: String, CaseIterable, CustomStringConvertible {
-        case fileRemovedWithWALAndSHM, directoryRemoved, fileRenamed, fileReplacedByACopy
+        case fileRemovedWithWALAndSHM, directoryRemoved, fileRenamed, fileReplacedByACopy, walRemoved
         var description: String { rawValue }
     }
 
@@ -37,6 +37,8 @@ import WebhookSupport
             try FileManager.default.copyItem(atPath: path, toPath: path + ".copy")
             try FileManager.default.removeItem(atPath: path)
             try FileManager.default.moveItem(atPath: path + ".copy", toPath: path)
+        case .walRemoved:
+            try FileManager.default.removeItem(atPath: path + "-wal")
         }
 
         for index in 0..<3 {
@@ -52,7 +54,7 @@ import WebhookSupport
         #expect(throws: EventStoreError.self) { try store.claimDue(now: 10_000, limit: 10) }
         let replaced = try #require(store.health.replaced)
         #expect(replaced.contains(path))
-        #expect(logs.lines.filter { $0.contains("removed or replaced") && $0.contains("restart") }.count == 1, "logged once, with what to do")
+        #expect(logs.lines.filter { $0.contains("the event database was removed or replaced while the daemon ran") && $0.contains("restart") }.count == 1, "logged once, with what to do")
     }
 
     @Test func untouchedFile_keepsWriting_andAnOperatorCommandBesideItIsNoReplacement() async throws {

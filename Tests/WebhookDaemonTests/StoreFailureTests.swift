@@ -38,7 +38,7 @@ struct StoreFailureTests {
 
     /// The ways the database can be pulled from under a running daemon.
     enum Removal: String, CaseIterable, CustomStringConvertible {
-        case fileRemovedWithWALAndSHM, directoryRemoved, fileRenamed
+        case fileRemovedWithWALAndSHM, directoryRemoved, fileRenamed, walRemoved
         var description: String { rawValue }
     }
 
@@ -62,6 +62,8 @@ struct StoreFailureTests {
             try FileManager.default.removeItem(at: directory)
         case .fileRenamed:
             try FileManager.default.moveItem(atPath: path, toPath: path + ".moved")
+        case .walRemoved:
+            try FileManager.default.removeItem(atPath: path + "-wal")
         }
 
         // Every later delivery is refused: none is acknowledged into a file that is gone.
@@ -73,7 +75,7 @@ struct StoreFailureTests {
         let ready = try OperationsTests.get("/readyz", port: daemon.port)
         #expect(ready.status == 503)
         #expect(ready.body.contains("store_replaced"), "\(ready.body)")
-        #expect(daemon.lines(containing: "removed or replaced", "restart").count == 1, "one error line telling the operator to restart")
+        #expect(daemon.lines(containing: "the event database was removed or replaced while the daemon ran", "restart").count == 1, "one error line telling the operator to restart")
     }
 
     @Test func failingInserts_answer503AndFailReadiness_andBothRecover() throws {
