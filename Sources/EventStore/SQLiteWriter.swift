@@ -249,7 +249,7 @@ final class SQLiteWriter: @unchecked Sendable {
         case .failed(let code):
             return EventStoreError(.unavailable, "cannot check that \(path) is still the open database: stat: \(String(cString: strerror(code)))")
         }
-        let error = EventStoreError(.unavailable, "store_replaced: \(problem); events written now would be lost, so none are accepted until the daemon restarts")
+        let error = EventStoreError(.unavailable, "the event database was removed or replaced: \(problem); events written now would be lost, so none are accepted until the daemon restarts")
         condition.lock()
         let first = replaced == nil
         if first { replaced = error }
@@ -271,9 +271,9 @@ final class SQLiteWriter: @unchecked Sendable {
         condition.lock()
         let alreadyReplaced = replaced
         condition.unlock()
-        if let alreadyReplaced {
-            batchError = alreadyReplaced
-        } else { do throws(EventStoreError) {
+        do throws(EventStoreError) {
+            // Once the file is gone, nothing runs: every write fails until the restart.
+            if let alreadyReplaced { throw alreadyReplaced }
             try connection.execute("BEGIN IMMEDIATE")
             for (index, job) in batch.enumerated() {
                 switch job {
@@ -287,12 +287,14 @@ final class SQLiteWriter: @unchecked Sendable {
             // One stat per batch, before anyone hears of the commit: a commit into a removed or
             // replaced file is lost at the next restart, so nobody may be told it is stored.
             batchError = verifyFile()
+        } catch where error == alreadyReplaced {
+            batchError = error
         } catch {
             // Some errors (I/O, full disk) already rolled the transaction back; the rest leave it open.
             if connection.isInTransaction { try? connection.execute("ROLLBACK") }
             let writes = batch.count == 1 ? "1 write" : "\(batch.count) writes"
             batchError = EventStoreError(.unavailable, "a batch of \(writes) was rolled back: \(error.message)", sqliteCode: error.sqliteCode)
-        } }
+        }
         observer?.batchEnded(size: batch.count, duration: .now - began, succeeded: batchError == nil)
         record(batch: batch, outcomes: outcomes, failures: failures, error: batchError)
         var told: [(@Sendable (Result<InsertOutcome, EventStoreError>) -> Void, Result<InsertOutcome, EventStoreError>)] = []

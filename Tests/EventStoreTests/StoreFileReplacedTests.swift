@@ -48,7 +48,7 @@ import WebhookSupport
                 continue
             }
             #expect(error.kind == .unavailable)
-            #expect(error.message.contains("store_replaced"))
+            #expect(error.message.contains("the event database was removed or replaced"))
         }
         #expect(throws: EventStoreError.self) { try store.checkWritable() }
         #expect(throws: EventStoreError.self) { try store.claimDue(now: 10_000, limit: 10) }
