@@ -69,7 +69,8 @@ final class ReadinessCheck: @unchecked Sendable {
             // The probe committed, yet the latest delivery batch since it failed: deliveries get 503.
             report.failures.append("store_unwritable: the latest insert failed: \(failure)")
         }
-        if let replaced = store.health.replaced, !report.failures.contains(where: { $0.hasPrefix("store_replaced") }) {
+        if let replaced = store.health.replaced {
+            // The probe's commit found the file gone: that, not its symptom, is the reason.
             report.failures = ["store_replaced: \(replaced)"]
         }
         if running < expected {
