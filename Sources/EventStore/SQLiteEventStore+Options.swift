@@ -28,7 +28,8 @@ extension SQLiteEventStore {
         /// Take the store's owner lock (`flock` on `<path>.lock`, holding this process's PID) before
         /// opening, and fail with `.unavailable` naming the owner's PID when another instance holds
         /// it: the daemon does, so that one daemon owns a store (its start-up recovery releases every
-        /// other instance's claims). Operator commands do not. Ignored when `readOnly`. Default `false`.
+        /// other instance's claims). Operator commands do not. The owner also checkpoints the
+        /// write-ahead log into the database file at `close()`. Ignored when `readOnly`. Default `false`.
         public var ownerLock: Bool
 
         /// Creates options; every parameter has the documented default.

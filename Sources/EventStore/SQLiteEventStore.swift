@@ -97,7 +97,7 @@ public final class SQLiteEventStore: EventStore {
         reader = LockedValue(.open(readerConnection))
         writer = SQLiteWriter(
             connection: connection, maxBatch: options.maxBatch, maxQueuedInserts: options.maxQueuedInserts, logger: logger, observer: observer,
-            path: path, identity: identity, walIdentity: walIdentity)
+            path: path, identity: identity, walIdentity: walIdentity, checkpointAtClose: options.ownerLock)
     }
 
     deinit { close() }

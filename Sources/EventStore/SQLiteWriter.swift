@@ -52,6 +52,8 @@ final class SQLiteWriter: @unchecked Sendable {
     /// The identity of its write-ahead log (`path-wal`), which holds every commit since the last
     /// checkpoint: SQLite keeps it (and its inode) for as long as the connection is open.
     private let walIdentity: DatabaseFileIdentity?
+    /// Whether closing checkpoints the log into the database file (the owning daemon's store only).
+    private let checkpointAtClose: Bool
     /// The read-write connection; writer thread only.
     private let connection: SQLiteConnection
     /// Most jobs per transaction.
@@ -81,10 +83,14 @@ final class SQLiteWriter: @unchecked Sendable {
     ///   - path: the database file, looked up after every commit.
     ///   - identity: the identity of the file `connection` opened.
     ///   - walIdentity: the identity of its write-ahead log, when there is one.
+    ///   - checkpointAtClose: checkpoint the log into the database at close: the owning daemon does;
+    ///     an operator command must not, since a TRUNCATE checkpoint holds the write lock while it
+    ///     waits for readers, and the daemon's deliveries would wait with it.
     init(
         connection: SQLiteConnection, maxBatch: Int, maxQueuedInserts: Int, logger: Logger, observer: (any EventStoreObserver)? = nil,
-        path: String, identity: DatabaseFileIdentity, walIdentity: DatabaseFileIdentity?
+        path: String, identity: DatabaseFileIdentity, walIdentity: DatabaseFileIdentity?, checkpointAtClose: Bool
     ) {
+        self.checkpointAtClose = checkpointAtClose
         self.path = path
         self.identity = identity
         self.walIdentity = walIdentity
@@ -180,7 +186,7 @@ final class SQLiteWriter: @unchecked Sendable {
         while let batch = nextBatch() {
             commit(batch)
         }
-        checkpointAtStop()
+        if checkpointAtClose { checkpointAtStop() }
         // SQLite's advice for long-lived connections: refresh planner statistics where useful on close.
         try? connection.execute("PRAGMA optimize")
         connection.close()

@@ -46,7 +46,7 @@ import WebhookSupport
     }
 
     @Test func cleanClose_checkpointsTheWAL_soTheDatabaseFileAloneHoldsEveryEvent() async throws {
-        let fixture = try StoreFixture(.sqlite)
+        let fixture = try StoreFixture(.sqlite, options: .init(ownerLock: true))
         defer { fixture.tearDown() }
         for index in 0..<20 { #expect(try await fixture.store.insert(makeRecord("evt_\(index)", object: "in_\(index)")) == .stored) }
         // A reader connection stays open across the close, as an `events list` would.
