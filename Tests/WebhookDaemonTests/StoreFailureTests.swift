@@ -2,6 +2,9 @@ import EventStore
 import Foundation
 import Testing
 @testable import WebhookDaemon
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// When the store cannot take an event, the answer is 503 with Retry-After, never 200, nothing
 /// unstored is acknowledged, and the daemon serves again once the store recovers.
@@ -95,6 +98,43 @@ struct StoreFailureTests {
 
         try Self.sqlite(daemon.databasePath, "DROP TRIGGER refuse_inserts")
         #expect(TestSupport.eventually(10) { (try? OperationsTests.get("/readyz", port: daemon.port).status) == 200 }, "ready again once inserts commit, before any delivery")
+        #expect(try daemon.post(SampleEvents.payload(for: "payment_intent.succeeded", eventID: SampleEvents.freshEventID())!).status == 200)
+    }
+
+    @Test(.enabled(if: TestSupport.canMountTmpfs, "needs root to mount a small tmpfs"))
+    func fullDisk_answers503AndFailsReadiness_andBothRecover() throws {
+        let mountPoint = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: mountPoint) }
+        try TestSupport.mountTmpfs(at: mountPoint.path, bytes: 2 << 20)
+        defer { _ = TestSupport.unmount(mountPoint.path) }
+        let daemon = try RunningDaemon(store: "sqlite:\(mountPoint.appendingPathComponent("events.sqlite").path)") {
+            $0.readiness.storeCheckTimeoutSeconds = 5
+        }
+        defer { daemon.stop() }
+        #expect(try daemon.post(SampleEvents.payload(for: "payment_intent.succeeded", eventID: SampleEvents.freshEventID())!).status == 200)
+        #expect(try OperationsTests.get("/readyz", port: daemon.port).status == 200)
+
+        // Fill the filesystem to the last byte.
+        let filler = mountPoint.appendingPathComponent("filler").path
+        let descriptor = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let chunk = [UInt8](repeating: 0, count: 4_096)
+        while chunk.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) > 0 {}
+        while chunk.withUnsafeBytes({ write(descriptor, $0.baseAddress, 1) }) > 0 {}
+        close(descriptor)
+
+        var refusals = 0
+        for _ in 0..<20 {
+            let answer = try daemon.post(SampleEvents.payload(for: "payment_intent.succeeded", eventID: SampleEvents.freshEventID())!)
+            #expect(answer.status == 503 || answer.status == 200)
+            if answer.status == 503 { refusals += 1 }
+        }
+        #expect(refusals > 0, "a full disk never refused a delivery")
+        let ready = try OperationsTests.get("/readyz", port: daemon.port)
+        #expect(ready.status == 503, "deliveries get 503 but /readyz said \(ready.body)")
+        #expect(ready.body.contains("store_unwritable"))
+
+        try FileManager.default.removeItem(atPath: filler)
+        #expect(TestSupport.eventually(15) { (try? OperationsTests.get("/readyz", port: daemon.port).status) == 200 })
         #expect(try daemon.post(SampleEvents.payload(for: "payment_intent.succeeded", eventID: SampleEvents.freshEventID())!).status == 200)
     }
 
