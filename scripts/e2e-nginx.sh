@@ -131,6 +131,7 @@ python3 scripts/e2e-checks.py client-ip "$WORK/daemon.log" "$sent" 127.0.0.2 || 
 public_metrics=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$WORK/cert.pem" --resolve "localhost:$HTTPS_PORT:127.0.0.1" "https://localhost:$HTTPS_PORT/metrics")
 [ "$public_metrics" = 404 ] || fail "/metrics answered $public_metrics through the public nginx site"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$ADMIN/healthz")" = 200 ] || fail "/healthz did not answer 200"
+# /readyz waits for a fresh background reading of the store, so the store gauges scraped next are current.
 curl -s "$ADMIN/readyz" | grep -q '"status":"ready"' || fail "/readyz: $(curl -s "$ADMIN/readyz")"
 curl -sf "$ADMIN/metrics" > "$WORK/metrics-after.txt" || fail "/metrics failed"
 python3 scripts/e2e-checks.py metrics "$WORK/metrics-before.txt" "$WORK/metrics-after.txt" "$sent" || fail "metrics"

@@ -50,7 +50,8 @@ public protocol EventStore: AnyObject, Sendable {
 
     /// Start-up recovery: returns to pending every event claimed by another store instance (a previous
     /// run of the daemon that died), and returns how many. Run it once in the one daemon that owns the
-    /// database, before its workers start. A failure is logged, not thrown: such claims still come back
+    /// database (a SQLite store opened with `Options.ownerLock`, which is held from `init` on), before
+    /// its workers start: in any other instance it would take a live daemon's running events away. A failure is logged, not thrown: such claims still come back
     /// when their lease expires.
     @discardableResult
     func releaseClaims() -> Int
@@ -90,6 +91,10 @@ public protocol EventStore: AnyObject, Sendable {
     /// Write-path counters since the store was opened.
     var statistics: EventStoreStatistics { get }
 
+    /// Whether the store's file is still the one it opened and whether inserts commit, from memory:
+    /// never blocks on the disk.
+    var health: EventStoreHealth { get }
+
     /// Commits a small write that changes nothing visible (SQLite: one row of `store_checks` updated and synced),
     /// blocking until then: throws when the store cannot write now (closed, read-only, locked past the busy
     /// timeout, failing). For readiness checks; call it off the event loops and the cooperative pool.
@@ -115,6 +120,9 @@ extension EventStore {
 
     /// When the oldest pending event was received (Unix ms), if any is pending.
     public func oldestPendingReceivedAt() throws(EventStoreError) -> Int64? { try summary().oldestPendingReceivedAt }
+
+    /// A store that does not track its health (the memory store) is always healthy.
+    public var health: EventStoreHealth { EventStoreHealth() }
 
     /// Events per status.
     public func counts() throws(EventStoreError) -> [EventStatus: Int] { try summary().counts }

@@ -14,6 +14,7 @@ enum EventsCommand {
           stripe-webhookd events replay ID... [--force]
           stripe-webhookd events replay --failed [--type PATTERN]
           stripe-webhookd events prune --older-than DURATION [--include-failed] [--dry-run]
+          stripe-webhookd events backup --to FILE [--force]
 
         Every subcommand takes --store URL (default sqlite:stripe-webhookd.sqlite) or --config FILE (its
         "store"), so it reads the same database as the daemon, which may keep running.
@@ -32,6 +33,8 @@ enum EventsCommand {
         prune     deletes done events received longer ago than DURATION (e.g. 30d); failed ones too with
                   --include-failed. Pending events are never pruned. --dry-run counts what would go
                   and deletes nothing.
+        backup    a consistent copy of the store in FILE, taken while the daemon runs; never over an
+                  existing FILE without --force. See 'stripe-webhookd events backup --help'.
 
         EXIT CODES
           0 done; 1 the store could not be read or written; 2 usage; 3 an ID was not found or needs --force
@@ -61,9 +64,10 @@ enum EventsCommand {
                 console.out(help)
                 return .success
             }
-            throw ConfigurationError("name a subcommand: list, show, replay or prune; see 'stripe-webhookd events --help'")
+            throw ConfigurationError("name a subcommand: list, show, replay, prune or backup; see 'stripe-webhookd events --help'")
         }
         arguments.removeFirst()
+        if sub == "backup" { return try EventsBackupCommand.run(arguments, environment: environment, console: console) }
         var scanner = ArgumentScanner(arguments, command: "events \(sub)")
         var options = Options()
         var storeFlag: String?
@@ -116,7 +120,7 @@ enum EventsCommand {
                 throw ConfigurationError("prune needs --older-than DURATION, e.g. 30d, 12h or 90m")
             }
         default:
-            throw ConfigurationError("unknown subcommand '\(sub)': use list, show, replay or prune")
+            throw ConfigurationError("unknown subcommand '\(sub)': use list, show, replay, prune or backup")
         }
         let store = try openStore(options.store, readOnly: sub == "list" || sub == "show" || (sub == "prune" && options.dryRun))
         defer { store.close() }

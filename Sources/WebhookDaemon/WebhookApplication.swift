@@ -15,6 +15,8 @@ public final class WebhookApplication: Sendable {
     private let reloading = NSLock()
     private let store: any EventStore
     private let dispatcher: EventDispatcher
+    /// Reads the store's summary in the background for `/metrics` and `/readyz`.
+    private let snapshot: StoreSnapshot
     private let server: HTTPServer
     /// `/healthz`, `/readyz` and `/metrics` on their own address, when `admin.port` is set.
     private let adminServer: HTTPServer?
@@ -38,8 +40,12 @@ public final class WebhookApplication: Sendable {
         let metrics = DaemonMetrics(version: Version.current)
         store = try Self.openStore(configuration.store, logger: logger, observer: metrics)
         dispatcher = EventDispatcher(store: store, runtime: self.runtime, workers: configuration.workers, logger: logger, metrics: metrics)
+        let snapshot = StoreSnapshot(store: store) { reading in metrics.update(from: reading.summary) }
+        self.snapshot = snapshot
+        metrics.watchSnapshot(snapshot)
         let admin = AdminResponder(
-            metrics: metrics, readiness: ReadinessCheck(store: store, dispatcher: dispatcher), store: store, runtime: self.runtime, logger: logger)
+            metrics: metrics, readiness: ReadinessCheck(store: store, dispatcher: dispatcher, snapshot: snapshot), snapshot: snapshot,
+            runtime: self.runtime, logger: logger)
         let responder = WebhookResponder(
             runtime: self.runtime, store: store, dispatcher: dispatcher, logger: logger, metrics: metrics,
             admin: configuration.admin.port == nil ? admin : nil)
@@ -81,7 +87,9 @@ public final class WebhookApplication: Sendable {
             logger.warning("store is memory: accepted events are LOST when the daemon exits. Use sqlite:PATH in production.")
             return MemoryEventStore()
         case .sqlite(let path):
-            let store = try SQLiteEventStore(path: path, logger: logger, observer: observer)
+            // The owner lock: a second daemon on this store refuses to start (its recovery would release
+            // this one's live claims).
+            let store = try SQLiteEventStore(path: path, logger: logger, options: .init(ownerLock: true), observer: observer)
             logger.info("event store opened", metadata: ["store.path": path])
             return store
         }
@@ -142,6 +150,7 @@ public final class WebhookApplication: Sendable {
         ])
         // Only once both listeners hold their ports: a daemon that cannot listen never claims events.
         dispatcher.start()
+        snapshot.start()
         logEndpoints()
         return port
     }
@@ -227,6 +236,7 @@ public final class WebhookApplication: Sendable {
         server.shutdown(gracePeriod: .seconds(grace))
         adminServer?.shutdown(gracePeriod: .seconds(1))
         dispatcher.stop()
+        snapshot.stop()
         store.close()
         logger.notice("stopped")
     }

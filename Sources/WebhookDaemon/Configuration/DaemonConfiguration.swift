@@ -63,7 +63,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// Not ready when the oldest event still waiting for its handlers was received longer ago
         /// than this, in seconds (handlers stalled or failing). Default 300.
         public var maxPendingAgeSeconds = 300
-        /// Not ready when a write transaction does not commit within this many seconds. Default 2.
+        /// Not ready when the probe write does not commit, or a fresh store summary cannot be read,
+        /// within this many seconds; `/readyz` answers within it whatever the disk does. Default 2.
         public var storeCheckTimeoutSeconds = 2.0
     }
 
