@@ -45,8 +45,8 @@ command -v python3 >/dev/null || fail "python3 is needed to write the man page (
 # loaded from beside the binary). Its own scratch path, shared with scripts/bench.sh.
 build=(swift build -c release --static-swift-stdlib --disable-local-rpath --scratch-path .build-static)
 echo "# package.sh: ${build[*]}"
-"${build[@]}" >.build-static.log 2>&1 || { tail -40 .build-static.log >&2; fail "the release build failed (log: .build-static.log)"; }
-rm -f .build-static.log
+mkdir -p .build/package
+"${build[@]}" >.build/package/build.log 2>&1 || { tail -40 .build/package/build.log >&2; fail "the release build failed (log: .build/package/build.log)"; }
 binary="$("${build[@]}" --show-bin-path)/$name"
 
 # The binary must not need the toolchain: no Swift library, nothing under the toolchain's directory,
