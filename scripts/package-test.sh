@@ -9,6 +9,7 @@
 #   WorkingDirectory, UMask, Environment= and EnvironmentFile= applied (systemd is not PID 1 here);
 #   `stripe-webhookd trigger` answered 200 (and 400 with another secret), the event stored and handled
 #   (`events list`), SIGTERM (the unit's KillSignal) ends it with status 0 within TimeoutStopSec;
+#   installing again keeps the edited conffile, the secret and the user;
 #   dpkg --remove keeps the configuration, the store and the user; dpkg --purge leaves nothing.
 #
 # usage: scripts/package-test.sh [DEB]        (default: the newest dist/stripe-webhookd_*.deb)
@@ -220,6 +221,15 @@ daemon_pid=""
 [ "$code" = 0 ] || fail "the daemon exited with status $code after $kill_signal"
 runuser -u "$user" -- "$bin" events list --store "$store" --json | grep -qF "\"id\":\"$event\"" || fail "$event is gone after the stop"
 check "$kill_signal: exit 0, the event still stored"
+
+# Installing again (what an upgrade does): the edited conffile, the secret and the user are kept.
+config_sum=$(md5sum </etc/$name/config.json) env_sum=$(md5sum </etc/$name/env)
+dpkg -i "$deb" >"$work/reinstall.log" 2>&1 || { cat "$work/reinstall.log" >&2; fail "installing again"; }
+[ "$(md5sum </etc/$name/config.json)" = "$config_sum" ] || fail "installing again replaced the edited /etc/$name/config.json"
+[ "$(md5sum </etc/$name/env)" = "$env_sum" ] || fail "installing again changed /etc/$name/env"
+[ "$(getent passwd "$name" | cut -d: -f3)" = "$uid" ] || fail "installing again changed the user"
+[ "$(perms /etc/$name/config.json)" = "640 root:$name" ] || fail "after installing again /etc/$name/config.json is $(perms /etc/$name/config.json)"
+check "installed again: the edited config, the secret and the user kept"
 
 # Remove: the program goes, the administrator's data stay.
 dpkg --remove "$name" >"$work/remove.log" 2>&1 || { cat "$work/remove.log" >&2; fail "dpkg --remove"; }

@@ -69,8 +69,9 @@ stage=.build/package/${name}_${version}_$arch
 rm -rf "$stage"
 mkdir -p "$stage/DEBIAN" "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/etc/$name" \
   "$stage/usr/share/man/man1" "$stage/usr/share/doc/$name/examples"
-# Debug information off (the symbols stay, for readable crash backtraces).
-objcopy --strip-debug "$binary" "$stage/usr/bin/$name"
+# Stripped, as Debian's policy asks (Swift's symbolicating backtracer is part of the toolchain, which a
+# server does not have; the unstripped binary stays in the build directory).
+strip --strip-unneeded --remove-section=.comment --remove-section=.note -o "$stage/usr/bin/$name" "$binary"
 chmod 0755 "$stage/usr/bin/$name"
 
 # The unit: the shipped one with the packaged binary's path, its install notes swapped for the
@@ -91,6 +92,7 @@ chmod 0644 "$stage/lib/systemd/system/$name.service"
 grep -q "^ExecStart=/usr/bin/$name " "$stage/lib/systemd/system/$name.service" \
   || fail "the unit's ExecStart does not run /usr/bin/$name (deploy/$name.service changed?)"
 
+# 0640 from the start (lintian prefers 0644): a configuration may hold a secret's value inline.
 install -m 0640 config.example.json "$stage/etc/$name/config.json"
 install -m 0644 config.example.json deploy/nginx-site.conf "$stage/usr/share/doc/$name/examples/"
 gzip -9n <README.md >"$stage/usr/share/doc/$name/README.md.gz"
@@ -102,11 +104,19 @@ if command -v groff >/dev/null; then
   [ -z "$warnings" ] || fail "the man page has roff warnings: $warnings"
 fi
 gzip -9n "$stage/usr/share/man/man1/$name.1"
+# Maintainer: Debian's DEBFULLNAME and DEBEMAIL, else git's identity here.
+maintainer="${DEBFULLNAME:-$(git config user.name 2>/dev/null || echo "stripe-webhookd maintainers")} <${DEBEMAIL:-$(git config user.email 2>/dev/null || echo "root@$(hostname -f 2>/dev/null || hostname)")}>"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 cat >"$stage/usr/share/doc/$name/copyright" <<EOF
-stripe-webhookd $version, built from $(git rev-parse --short HEAD 2>/dev/null || echo "an unknown commit").
+stripe-webhookd $version, built from commit $commit.
+Copyright (C) ${date%%-*} the stripe-webhookd authors.
 The binary contains the Swift runtime and Foundation (Apache License 2.0 with Runtime Library
 Exception; /usr/share/common-licenses/Apache-2.0), linked statically.
 EOF
+{
+  printf '%s (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- %s  %s\n' \
+    "$name" "$version" "$commit" "$maintainer" "$(date -R -d "${date}T00:00:00Z")"
+} | gzip -9n >"$stage/usr/share/doc/$name/changelog.gz"
 find "$stage" -type d -exec chmod 0755 {} +
 
 # The conffile and the maintainer scripts.
@@ -151,7 +161,9 @@ ENV
         # An upgrade restarts a running daemon with the new binary; a first install starts nothing
         # (it has no secret yet).
         if [ -n "$2" ]; then
-            systemctl try-restart "$name.service" >/dev/null || true
+            if command -v deb-systemd-invoke >/dev/null; then
+                deb-systemd-invoke try-restart "$name.service" >/dev/null || true
+            fi
         fi
     fi
     if [ -z "$2" ]; then
@@ -165,7 +177,9 @@ cat >"$stage/DEBIAN/prerm" <<'EOF'
 # stripe-webhookd prerm: stop the daemon before its binary goes away.
 set -e
 if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-    systemctl stop stripe-webhookd.service >/dev/null 2>&1 || true
+    if command -v deb-systemd-invoke >/dev/null; then
+        deb-systemd-invoke stop stripe-webhookd.service >/dev/null 2>&1 || true
+    fi
 fi
 exit 0
 EOF
@@ -230,7 +244,7 @@ cat >"$stage/DEBIAN/control" <<EOF
 Package: $name
 Version: $version
 Architecture: $arch
-Maintainer: ${DEB_MAINTAINER:-stripe-webhookd maintainers <stripe-webhookd@localhost>}
+Maintainer: $maintainer
 Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 Depends: $depends, adduser
 Section: net
