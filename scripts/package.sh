@@ -81,7 +81,8 @@ chmod 0755 "$stage/usr/bin/$name"
 # systemd unit for stripe-webhookd, installed by its Debian package (see man stripe-webhookd and
 # /usr/share/doc/stripe-webhookd/README.md.gz). Before starting it:
 #   put the signing secret in /etc/stripe-webhookd/env (STRIPE_WEBHOOK_SECRET=whsec_...),
-#   edit /etc/stripe-webhookd/config.json and check it: stripe-webhookd check-config --config /etc/stripe-webhookd/config.json
+#   edit /etc/stripe-webhookd/config.json and check it as the service user:
+#     runuser -u stripe-webhookd -- stripe-webhookd check-config --config /etc/stripe-webhookd/config.json
 #   systemctl enable --now stripe-webhookd
 # Change it with a drop-in (systemctl edit stripe-webhookd), not here: upgrades replace this file.
 # Reload the config (secrets, handlers) without dropping connections: systemctl reload stripe-webhookd
