@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Python the tests run (the `stripe` SDK as signature oracle, `prometheus_client` as metrics parser):
 # a virtual environment in .build/venv, created with `python3 -m venv` when missing and given the
-# packages of scripts/python-requirements.txt when they do not import. Nothing is installed into the
-# system's Python (Debian refuses that: "externally managed"). Prints the interpreter's absolute path.
+# packages of scripts/python-requirements.txt when they do not import or that file changed. Nothing is
+# installed into the system's Python (Debian refuses that: "externally managed"). Prints the
+# interpreter's absolute path.
 #
 # usage: scripts/python-env.sh            set up if needed, print the interpreter
 #        source scripts/python-env.sh     the same, and export STRIPE_WEBHOOKD_PYTHON (what the Swift
@@ -20,7 +21,9 @@ python_env_main() {
   # The modules the requirements provide, as Python imports them.
   local check='import stripe, prometheus_client'
 
-  if [ -x "$python" ] && "$python" -c "$check" 2>/dev/null; then
+  # What was installed last, so that a changed requirements file is installed again.
+  local stamp=$venv/requirements.installed
+  if [ -x "$python" ] && cmp -s "$requirements" "$stamp" && "$python" -c "$check" 2>/dev/null; then
     echo "$python"
     return 0
   fi
@@ -51,6 +54,7 @@ python_env_main() {
     echo "python-env: the packages installed but do not import in $python" >&2
     return 1
   fi
+  cp "$requirements" "$stamp"
   echo "$python"
 }
 
