@@ -67,10 +67,11 @@ def parse(text):
 
 
 def verbatim(body):
-    """Lines set as they are, in an indented no-fill block."""
+    """Lines set as they are, less their common indentation, in an indented no-fill block."""
+    indent = min((len(line) - len(line.lstrip(" ")) for line in body if line.strip()), default=0)
     out = [".RS 2", ".nf"]
     for line in body:
-        out.append(escape(line[2:] if line.startswith("  ") else line) if line.strip() else "")
+        out.append(escape(line[indent:]) if line.strip() else "")
     out += [".fi", ".RE"]
     return out
 
