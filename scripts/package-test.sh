@@ -79,8 +79,22 @@ cmp -s /etc/$name/config.json /usr/share/doc/$name/examples/config.example.json 
 [ "$(perms /etc/$name/env)" = "640 root:$name" ] || fail "/etc/$name/env is $(perms /etc/$name/env)"
 [ "$(perms /var/lib/$name)" = "750 $name:$name" ] || fail "/var/lib/$name is $(perms /var/lib/$name)"
 check "conffile /etc/$name/config.json (the example), env and /var/lib/$name with their owners and modes"
-[ "$(man -w $name)" = /usr/share/man/man1/$name.1.gz ] || fail "man -w $name: $(man -w $name 2>&1)"
-MANWIDTH=120 man -P cat $name >"$work/man.txt" 2>"$work/man.err" || fail "man $name: $(cat "$work/man.err")"
+page=/usr/share/man/man1/$name.1.gz
+if grep -qs '^path-exclude=/usr/share/man' /etc/dpkg/dpkg.cfg.d/*; then
+  # A minimal image that tells dpkg to skip man pages: check the one in the package instead.
+  echo "package-test: note: dpkg here excludes /usr/share/man; checking the page inside $deb"
+  dpkg-deb --fsys-tarfile "$deb" | tar -xO ".$page" >"$work/page.gz" || fail "no $page in $deb"
+  page=$work/page.gz
+fi
+[ -f "$page" ] || fail "no $page"
+if command -v man >/dev/null && [ "$page" = /usr/share/man/man1/$name.1.gz ]; then
+  [ "$(man -w $name)" = "$page" ] || fail "man -w $name: $(man -w $name 2>&1)"
+  MANWIDTH=120 man -P cat $name >"$work/man.txt" 2>"$work/man.err" || fail "man $name: $(cat "$work/man.err")"
+elif command -v groff >/dev/null; then
+  zcat "$page" | groff -man -Tascii -P-cbou -rLL=120n 2>"$work/man.err" >"$work/man.txt" || fail "groff: $(cat "$work/man.err")"
+else
+  zcat "$page" | sed 's/\\-/-/g' >"$work/man.txt" || fail "$page is not gzip"
+fi
 for text in "stripe-webhookd - a Stripe webhook receiver" "stripe-webhookd serve" "--store URL" "stripe-webhookd events" "EXIT CODES"; do
   grep -qF -- "$text" "$work/man.txt" || fail "the man page lacks '$text'"
 done
