@@ -215,10 +215,10 @@ for _ in $(seq 300); do
 import json, sys
 print(next((e["status"] for e in map(json.loads, sys.stdin) if e["id"] == sys.argv[1]), "absent"))' "$event") \
     || fail "events list: $(cat "$work/events.err")"
-  [ "$status" = done ] && break
+  [ "$status" = "done" ] && break
   sleep 0.1
 done
-[ "$status" = done ] || fail "event $event is '$status' in $store after 30 s, not done"
+[ "$status" = "done" ] || fail "event $event is '$status' in $store after 30 s, not done"
 grep -qx "$event $user" /var/lib/$name/handled || fail "the handler did not record $event as $user: $(cat /var/lib/$name/handled 2>&1)"
 check "events list: $event stored and done; its handler ran as $user"
 set +e
