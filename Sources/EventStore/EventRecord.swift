@@ -20,6 +20,8 @@ public struct EventRecord: Sendable, Equatable {
     public var receivedAt: Int64
     /// Label of the signing secret that verified it, if the secret has one.
     public var verifiedBy: String?
+    /// Where it came from: a webhook delivery (the default) or the Events API.
+    public var source: EventSource
 
     /// Creates a record.
     /// - Parameters:
@@ -33,9 +35,10 @@ public struct EventRecord: Sendable, Equatable {
     ///   - body: the raw request body.
     ///   - receivedAt: receive time in Unix milliseconds.
     ///   - verifiedBy: label of the secret that verified the signature.
+    ///   - source: a webhook delivery (default) or the Events API.
     public init(
         id: String, type: String, objectID: String?, created: Int64, livemode: Bool, account: String?,
-        apiVersion: String?, body: [UInt8], receivedAt: Int64, verifiedBy: String?
+        apiVersion: String?, body: [UInt8], receivedAt: Int64, verifiedBy: String?, source: EventSource = .webhook
     ) {
         self.id = id
         self.type = type
@@ -47,5 +50,6 @@ public struct EventRecord: Sendable, Equatable {
         self.body = body
         self.receivedAt = receivedAt
         self.verifiedBy = verifiedBy
+        self.source = source
     }
 }

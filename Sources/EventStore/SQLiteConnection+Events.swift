@@ -6,7 +6,7 @@ extension SQLiteConnection {
     /// The `events` columns `storedEvent(from:)` decodes, in order.
     static let eventColumns = """
         seq, id, type, object_id, created, livemode, account, api_version, body, received_at, verified_by, \
-        status, attempts, next_attempt_at, last_error, updated_at, replay, claimed_by, claim_expires_at
+        status, attempts, next_attempt_at, last_error, updated_at, replay, claimed_by, claim_expires_at, source
         """
 
     // MARK: Writes (writer thread, inside its transaction)
@@ -16,8 +16,8 @@ extension SQLiteConnection {
     /// constraint left that could abort the statement, SQLite needs no statement journal (it copied
     /// every index page the insert touched into one, about a tenth of the insert's work).
     static let insertEventSQL = """
-        INSERT OR IGNORE INTO events (id, type, object_id, created, livemode, account, api_version, body, received_at, verified_by, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT OR IGNORE INTO events (id, type, object_id, created, livemode, account, api_version, body, received_at, verified_by, updated_at, source)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// Inserts `record` as a pending event unless its id is stored; `true` when it was new. The hot
@@ -36,6 +36,7 @@ extension SQLiteConnection {
         try statement.bind(9, integer: record.receivedAt)
         try statement.bind(10, text: record.verifiedBy)
         try statement.bind(11, integer: record.receivedAt)
+        try statement.bind(12, text: record.source.rawValue)
         try statement.withBoundBlob(8, record.body) { () throws(EventStoreError) in
             while try statement.step() {}
         }
@@ -46,7 +47,7 @@ extension SQLiteConnection {
     static let qualifiedEventColumns = """
         e.seq, e.id, e.type, e.object_id, e.created, e.livemode, e.account, e.api_version, e.body, e.received_at, \
         e.verified_by, e.status, e.attempts, e.next_attempt_at, e.last_error, e.updated_at, e.replay, e.claimed_by, \
-        e.claim_expires_at
+        e.claim_expires_at, e.source
         """
 
     /// The candidates a claim walks, oldest first: `claim_candidates` (one per object with pending
@@ -341,7 +342,7 @@ extension SQLiteConnection {
         let record = EventRecord(
             id: row.text(1), type: row.text(2), objectID: row.optionalText(3), created: row.int64(4), livemode: row.bool(5),
             account: row.optionalText(6), apiVersion: row.optionalText(7), body: row.blob(8), receivedAt: row.int64(9),
-            verifiedBy: row.optionalText(10)
+            verifiedBy: row.optionalText(10), source: EventSource(rawValue: row.text(19)) ?? .webhook
         )
         guard let status = EventStatus(rawValue: row.text(11)) else {
             throw EventStoreError(.schema, "event \(record.id) has unknown status '\(row.text(11))'")

@@ -149,6 +149,11 @@ enum SQLiteSchema {
             );
             INSERT INTO store_checks (id, checks, checked_at) VALUES (1, 0, 0);
             """),
+        Migration(version: 6, summary: "event source", sql: """
+            -- Where each event came from: 'webhook' (a verified delivery) or 'backfill' (Stripe's Events
+            -- API). Every event stored before this version was a delivery.
+            ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT 'webhook' CHECK (source IN ('webhook', 'backfill'));
+            """),
     ]
 
     /// The version this build reads and writes.

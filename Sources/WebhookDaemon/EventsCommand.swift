@@ -14,6 +14,7 @@ enum EventsCommand {
           stripe-webhookd events replay ID... [--force]
           stripe-webhookd events replay --failed [--type PATTERN]
           stripe-webhookd events prune --older-than DURATION [--include-failed]
+          stripe-webhookd events backfill --since DURATION [--type PATTERN] [--dry-run]   (see events backfill --help)
 
         Every subcommand takes --store URL (default sqlite:stripe-webhookd.sqlite) or --config FILE (its
         "store"), so it reads the same database as the daemon, which may keep running.
@@ -21,7 +22,7 @@ enum EventsCommand {
         list      newest first (default --limit 50). PATTERN is an event type, a prefix wildcard such as
                   invoice.* (never matches invoiceitem.*), or *. T is a duration ago (30m, 2h, 7d), Unix
                   seconds, or an ISO 8601 date. --json prints one object per line: id, type, status,
-                  attempts, received_at, object_id, livemode, last_error.
+                  attempts, received_at, object_id, livemode, last_error, source.
         show      the event's fields, its payload, and every handler attempt with its error or output.
         replay    makes events pending again with attempts reset; handlers that already succeeded are
                   not rerun. A done event is replayed only with --force (then every handler runs again).
@@ -56,9 +57,10 @@ enum EventsCommand {
                 console.out(help)
                 return .success
             }
-            throw ConfigurationError("name a subcommand: list, show, replay or prune; see 'stripe-webhookd events --help'")
+            throw ConfigurationError("name a subcommand: list, show, replay, prune or backfill; see 'stripe-webhookd events --help'")
         }
         arguments.removeFirst()
+        if sub == "backfill" { return try BackfillCommand.run(arguments, environment: environment, console: console) }
         var scanner = ArgumentScanner(arguments, command: "events \(sub)")
         var options = Options()
         var storeFlag: String?
@@ -164,10 +166,10 @@ enum EventsCommand {
             console.out("no events\n")
             return .success
         }
-        console.out(pad("RECEIVED", 25) + pad("STATUS", 8) + pad("TRIES", 6) + pad("TYPE", 34) + "ID\n")
+        console.out(pad("RECEIVED", 25) + pad("STATUS", 8) + pad("TRIES", 6) + pad("SOURCE", 9) + pad("TYPE", 34) + "ID\n")
         for event in events {
             console.out(pad(TimeExpression.iso(event.record.receivedAt), 25) + pad(event.status.rawValue, 8)
-                + pad(String(event.attempts), 6) + pad(event.record.type, 34) + event.record.id + "\n")
+                + pad(String(event.attempts), 6) + pad(event.record.source.rawValue, 9) + pad(event.record.type, 34) + event.record.id + "\n")
         }
         return .success
     }
@@ -198,6 +200,7 @@ enum EventsCommand {
             account:      \(r.account ?? "-")
             api_version:  \(r.apiVersion ?? "-")
             verified_by:  \(r.verifiedBy ?? "-")
+            source:       \(r.source.rawValue)
 
             """
         if let next = event.nextAttemptAt, event.status == .pending { text += "next_attempt: \(TimeExpression.iso(next))\n" }
@@ -243,6 +246,7 @@ enum EventsCommand {
             "\"object_id\":\(r.objectID.map(LogSink.jsonString) ?? "null")", "\"livemode\":\(r.livemode)",
             "\"created\":\(r.created)", "\"verified_by\":\(r.verifiedBy.map(LogSink.jsonString) ?? "null")",
             "\"last_error\":\(event.lastError.map(LogSink.jsonString) ?? "null")",
+            "\"source\":\(LogSink.jsonString(r.source.rawValue))",
         ]
         if let next = event.nextAttemptAt { fields.append("\"next_attempt_at\":\(LogSink.jsonString(TimeExpression.iso(next)))") }
         return "{" + fields.joined(separator: ",") + "}"

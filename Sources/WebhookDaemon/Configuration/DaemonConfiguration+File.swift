@@ -70,6 +70,7 @@ extension DaemonConfiguration {
             if let v = r.maxPendingAgeSeconds { readiness.maxPendingAgeSeconds = v }
             if let v = r.storeCheckTimeoutSeconds { readiness.storeCheckTimeoutSeconds = v }
         }
+        file.stripe?.apply(to: &stripe)
         if let r = file.retry {
             if let v = r.maxAttempts { retry.maxAttempts = v }
             if let v = r.initialDelaySeconds { retry.initialDelaySeconds = v }
@@ -160,6 +161,7 @@ struct FileSettings: Decodable {
     var trustedProxies: [String]?
     var allowedSourceIPs: [String]?
     var readiness: ReadinessSettings?
+    var stripe: StripeSettings?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, path, secrets, store, workers, limits, retry, endpoints, handlers, admin, readiness
@@ -167,6 +169,7 @@ struct FileSettings: Decodable {
         case toleranceSeconds = "tolerance_seconds", disableTimestampCheck = "disable_timestamp_check"
         case logLevel = "log_level", logFormat = "log_format", eventLoops = "event_loops"
         case shutdownGraceSeconds = "shutdown_grace_seconds"
+        case stripe
     }
 
     init(from decoder: any Decoder) throws {
@@ -192,6 +195,7 @@ struct FileSettings: Decodable {
         trustedProxies = try c.decodeIfPresent([String].self, forKey: .trustedProxies)
         allowedSourceIPs = try c.decodeIfPresent([String].self, forKey: .allowedSourceIPs)
         readiness = try c.decodeIfPresent(ReadinessSettings.self, forKey: .readiness)
+        stripe = try c.decodeIfPresent(StripeSettings.self, forKey: .stripe)
     }
 }
 

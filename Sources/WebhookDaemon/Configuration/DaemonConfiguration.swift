@@ -48,6 +48,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var allowedSourceIPs: [String] = []
     /// What `/readyz` demands.
     public var readiness = Readiness()
+    /// Stripe's API: catch-up from the Events API and the endpoint watchdog (off without `stripe.api_key`).
+    public var stripe = StripeConfiguration()
 
     /// The admin listener. Without a port, the admin paths are served on the main listener (keep them
     /// off the public proxy: the shipped nginx site passes only `/webhook`).
@@ -143,6 +145,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         _ = try Self.networks(allowedSourceIPs, key: "allowed_source_ips")
         try validateEndpoints()
         try validateHandlers()
+        try stripe.validate()
     }
 
     /// Parses a list of addresses and CIDR blocks; errors name the entry.
