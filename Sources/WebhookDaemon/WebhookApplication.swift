@@ -18,6 +18,8 @@ public final class WebhookApplication: Sendable {
     private let server: HTTPServer
     /// `/healthz`, `/readyz` and `/metrics` on their own address, when `admin.port` is set.
     private let adminServer: HTTPServer?
+    /// Catch-up from Stripe's Events API and the endpoint watchdog (idle without `stripe.api_key`).
+    private let stripeMonitor: StripeMonitor
     /// Most connections the admin listener holds open (scrapers and probes, not webhook traffic).
     static let adminMaxConnections = 64
 
@@ -38,8 +40,9 @@ public final class WebhookApplication: Sendable {
         let metrics = DaemonMetrics(version: Version.current)
         store = try Self.openStore(configuration.store, logger: logger, observer: metrics)
         dispatcher = EventDispatcher(store: store, runtime: self.runtime, workers: configuration.workers, logger: logger, metrics: metrics)
+        stripeMonitor = StripeMonitor(runtime: self.runtime, environment: environment, store: store, registry: metrics.registry, logger: logger)
         let admin = AdminResponder(
-            metrics: metrics, readiness: ReadinessCheck(store: store, dispatcher: dispatcher), store: store, runtime: self.runtime, logger: logger)
+            metrics: metrics, readiness: ReadinessCheck(store: store, dispatcher: dispatcher, stripe: stripeMonitor), store: store, runtime: self.runtime, logger: logger)
         let responder = WebhookResponder(
             runtime: self.runtime, store: store, dispatcher: dispatcher, logger: logger, metrics: metrics,
             admin: configuration.admin.port == nil ? admin : nil)
@@ -131,6 +134,7 @@ public final class WebhookApplication: Sendable {
             "endpoints": paths.joined(separator: ","), "handlers": configuration.handlers.map(\.name).joined(separator: ","),
         ])
         logEndpoints()
+        stripeMonitor.start()
         return port
     }
 
@@ -166,6 +170,7 @@ public final class WebhookApplication: Sendable {
             logger.warning("changed settings that apply only after a restart were not applied: \(unapplied.joined(separator: ", "))")
         }
         logEndpoints()
+        stripeMonitor.reloaded()
     }
 
     /// Reads a configuration with `load` and applies it; on any error logs it and keeps serving with
@@ -214,6 +219,7 @@ public final class WebhookApplication: Sendable {
         logger.notice("shutting down: finishing requests in flight", metadata: ["grace_seconds": String(grace)])
         server.shutdown(gracePeriod: .seconds(grace))
         adminServer?.shutdown(gracePeriod: .seconds(1))
+        stripeMonitor.stop()
         dispatcher.stop()
         store.close()
         logger.notice("stopped")

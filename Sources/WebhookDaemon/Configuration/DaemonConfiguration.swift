@@ -145,7 +145,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         _ = try Self.networks(allowedSourceIPs, key: "allowed_source_ips")
         try validateEndpoints()
         try validateHandlers()
-        try stripe.validate()
+        try validateStripe()
     }
 
     /// Parses a list of addresses and CIDR blocks; errors name the entry.

@@ -82,6 +82,7 @@ struct EndpointSetting: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case path, secrets
         case toleranceSeconds = "tolerance_seconds"
+        case webhookEndpointID = "webhook_endpoint_id"
     }
 
     init(from decoder: any Decoder) throws {
@@ -90,7 +91,8 @@ struct EndpointSetting: Decodable {
         let secrets = try c.decode([SecretSetting].self, forKey: .secrets).map { SecretReference(parsing: $0.value, label: $0.label) }
         endpoint = EndpointConfiguration(
             path: try c.decode(String.self, forKey: .path), secrets: secrets,
-            toleranceSeconds: try c.decodeIfPresent(Int64.self, forKey: .toleranceSeconds)
+            toleranceSeconds: try c.decodeIfPresent(Int64.self, forKey: .toleranceSeconds),
+            webhookEndpointID: try c.decodeIfPresent(String.self, forKey: .webhookEndpointID)
         )
     }
 }

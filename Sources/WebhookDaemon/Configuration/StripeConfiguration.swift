@@ -14,6 +14,9 @@ public struct StripeConfiguration: Sendable, Equatable {
     public var maxRetries = 5
     /// Seconds between two checks of each endpoint's `webhook_endpoint_id`. Default 300.
     public var endpointCheckIntervalSeconds = 300
+    /// The Stripe webhook endpoint (`we_…`) of the top-level endpoint (`path`/`secrets`), to watch;
+    /// entries of `endpoints` name theirs with their own `webhook_endpoint_id`.
+    public var webhookEndpointID: String?
     /// Automatic catch-up inside `serve`; `nil` (default) is off.
     public var catchUp: CatchUp?
 

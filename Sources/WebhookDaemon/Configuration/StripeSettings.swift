@@ -6,8 +6,10 @@ struct StripeSettings: Decodable {
     var maxRetries: Int?
     var endpointCheckIntervalSeconds: Int?
     var catchUp: CatchUpSettings?
+    var webhookEndpointID: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
+        case webhookEndpointID = "webhook_endpoint_id"
         case apiKey = "api_key", apiBase = "api_base", requestTimeoutSeconds = "request_timeout_seconds"
         case maxRetries = "max_retries", endpointCheckIntervalSeconds = "endpoint_check_interval_seconds"
         case catchUp = "catch_up"
@@ -22,6 +24,7 @@ struct StripeSettings: Decodable {
         maxRetries = try c.decodeIfPresent(Int.self, forKey: .maxRetries)
         endpointCheckIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .endpointCheckIntervalSeconds)
         catchUp = try c.decodeIfPresent(CatchUpSettings.self, forKey: .catchUp)
+        webhookEndpointID = try c.decodeIfPresent(String.self, forKey: .webhookEndpointID)
     }
 
     /// Applies the present keys on top of `configuration`.
@@ -31,6 +34,7 @@ struct StripeSettings: Decodable {
         if let v = requestTimeoutSeconds { configuration.requestTimeoutSeconds = v }
         if let v = maxRetries { configuration.maxRetries = v }
         if let v = endpointCheckIntervalSeconds { configuration.endpointCheckIntervalSeconds = v }
+        if let v = webhookEndpointID { configuration.webhookEndpointID = v }
         if let settings = catchUp {
             var catchUp = configuration.catchUp ?? StripeConfiguration.CatchUp()
             if let v = settings.intervalSeconds { catchUp.intervalSeconds = v }

@@ -18,11 +18,14 @@ final class ReadinessCheck: @unchecked Sendable {
     private var probesFinished = 0
     /// The last finished probe's error, if it failed.
     private var lastProbe: EventStoreError?
+    /// Reports Stripe webhook endpoints that Stripe disabled, when the daemon watches any.
+    private let stripe: StripeMonitor?
 
-    /// Checks `store` and `dispatcher`.
-    init(store: any EventStore, dispatcher: EventDispatcher) {
+    /// Checks `store`, `dispatcher` and, when given, the watched Stripe endpoints.
+    init(store: any EventStore, dispatcher: EventDispatcher, stripe: StripeMonitor? = nil) {
         self.store = store
         self.dispatcher = dispatcher
+        self.stripe = stripe
     }
 
     /// One check's findings: an empty `failures` means ready.
@@ -55,6 +58,7 @@ final class ReadinessCheck: @unchecked Sendable {
         } catch {
             report.failures.append("store_unreadable: \(error.message)")
         }
+        report.failures += stripe?.readinessFailures ?? []
         return report
     }
 

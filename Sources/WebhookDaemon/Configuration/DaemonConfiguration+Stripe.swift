@@ -1,0 +1,34 @@
+extension DaemonConfiguration {
+    /// An endpoint whose Stripe webhook endpoint the daemon watches.
+    struct WatchedEndpoint: Sendable, Hashable {
+        /// The path it is served at.
+        var path: String
+        /// Its Stripe id, `we_…`.
+        var id: String
+    }
+
+    /// The endpoints with a `webhook_endpoint_id`: entries of `endpoints`, or the top-level endpoint
+    /// with `stripe.webhook_endpoint_id`.
+    var watchedEndpoints: [WatchedEndpoint] {
+        if endpoints.isEmpty {
+            return stripe.webhookEndpointID.map { [WatchedEndpoint(path: path, id: $0)] } ?? []
+        }
+        return endpoints.compactMap { endpoint in endpoint.webhookEndpointID.map { WatchedEndpoint(path: endpoint.path, id: $0) } }
+    }
+
+    /// Checks the `stripe` settings and every `webhook_endpoint_id`.
+    func validateStripe() throws(ConfigurationError) {
+        try stripe.validate()
+        if !endpoints.isEmpty, stripe.webhookEndpointID != nil {
+            throw ConfigurationError("stripe.webhook_endpoint_id names the top-level endpoint; with \"endpoints\", give each entry its own webhook_endpoint_id")
+        }
+        for watched in watchedEndpoints {
+            guard watched.id.hasPrefix("we_"), watched.id.count > 3, !watched.id.contains(where: { $0 == "/" || $0.isWhitespace }) else {
+                throw ConfigurationError("webhook_endpoint_id of \(watched.path): \"\(watched.id)\" is not a Stripe webhook endpoint id (we_…; Dashboard → Developers → Webhooks)")
+            }
+        }
+        if !watchedEndpoints.isEmpty, stripe.apiKey == nil {
+            throw ConfigurationError("webhook_endpoint_id needs stripe.api_key (a restricted key with read access to Webhook Endpoints)")
+        }
+    }
+}
