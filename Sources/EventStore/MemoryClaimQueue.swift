@@ -11,8 +11,10 @@
 struct MemoryClaimQueue {
     /// The pending events about one object.
     private struct ObjectQueue {
-        /// Positions of the pending events, oldest first, from `start` on.
+        /// Positions of the pending events in Stripe's `created` order (ties by arrival), from `start` on.
         var positions: [Int] = []
+        /// Each position's `created`, parallel to `positions`.
+        var created: [Int64] = []
         /// The first live element of `positions` (the head is popped by advancing it).
         var start = 0
         /// How many of the object's pending events are claimed.
@@ -30,11 +32,23 @@ struct MemoryClaimQueue {
                 start += 1
                 if start >= 64 && start * 2 >= positions.count {
                     positions.removeFirst(start)
+                    created.removeFirst(start)
                     start = 0
                 }
             } else if let index = positions[start...].firstIndex(of: position) {
                 positions.remove(at: index)
+                created.remove(at: index)
             }
+        }
+
+        /// Inserts `position` after every pending event created at or before `createdAt` (usually at
+        /// the end: Stripe mostly delivers in order); returns whether it became the head.
+        mutating func insert(_ position: Int, createdAt: Int64) -> Bool {
+            var index = positions.count
+            while index > start, created[index - 1] > createdAt { index -= 1 }
+            positions.insert(position, at: index)
+            created.insert(createdAt, at: index)
+            return index == start
         }
     }
 
@@ -66,9 +80,9 @@ struct MemoryClaimQueue {
             ready.push(position)
             return
         }
-        let becameHead = objects[object, default: ObjectQueue()].head == nil
-        objects[object, default: ObjectQueue()].positions.append(position)
-        if becameHead { ready.push(position) }
+        // An event created before the object's pending head (Stripe delivered it late) goes first;
+        // the old head, no longer the head, is dropped when popped from `ready`.
+        if objects[object, default: ObjectQueue()].insert(position, createdAt: event.record.created) { ready.push(position) }
     }
 
     /// The next claimable event's position, which the caller must then claim; nil when none is.
@@ -129,7 +143,7 @@ struct MemoryClaimQueue {
                 if !entry.claimed { ready.push(position) }
                 continue
             }
-            objects[object, default: ObjectQueue()].positions.append(position)
+            _ = objects[object, default: ObjectQueue()].insert(position, createdAt: entry.event.record.created)
             if entry.claimed { objects[object, default: ObjectQueue()].claimed += 1 }
         }
         for queue in objects.values {

@@ -53,6 +53,8 @@ public final class MemoryEventStore: EventStore {
         var statistics = EventStoreStatistics()
         /// Which pending events can be claimed next.
         var queue = MemoryClaimQueue()
+        /// Per object, the latest-created event that was done (its `created` and id): for stale events.
+        var newestDone: [String: (created: Int64, id: String)] = [:]
 
         /// Rebuilds `indexByID` and the claim queue after removals.
         mutating func reindex() {
@@ -108,7 +110,8 @@ public final class MemoryEventStore: EventStore {
                 contents.entries[index].event.attempts += 1
                 contents.entries[index].event.updatedAt = now
                 let event = contents.entries[index].event
-                items.append(WorkItem(event: event.record, attempt: event.attempts, succeededHandlers: Self.succeeded(event)))
+                let newer = event.record.objectID.flatMap { contents.newestDone[$0] }.flatMap { $0.created > event.record.created ? $0.id : nil }
+                items.append(WorkItem(event: event.record, attempt: event.attempts, succeededHandlers: Self.succeeded(event), newerHandledEventID: newer))
             }
             if !items.isEmpty { contents.statistics.operations += 1 }
             return items
@@ -155,6 +158,10 @@ public final class MemoryEventStore: EventStore {
                 if let error { contents.entries[index].event.lastError = error }
                 contents.entries[index].event.updatedAt = now
                 contents.entries[index].event.claimedBy = nil
+                let record = contents.entries[index].event.record
+                if status == .done, let object = record.objectID, record.created >= contents.newestDone[object]?.created ?? .min {
+                    contents.newestDone[object] = (record.created, record.id)
+                }
                 if status == .pending {
                     contents.queue.released(contents.entries[index].event, at: index)
                 } else {

@@ -51,7 +51,7 @@ extension SQLiteConnection {
         """
 
     /// The candidates a claim walks, oldest first: `claim_candidates` (one per object with pending
-    /// events, plus events about no object; see migration 3) joined to their events as `e`. CROSS
+    /// events, plus events about no object; see migrations 3 and 7) joined to their events as `e`. CROSS
     /// JOIN keeps the candidates as the outer loop, so `ORDER BY c.seq LIMIT` stops early.
     private static let claimCandidates = "claim_candidates AS c CROSS JOIN events AS e ON e.seq = c.seq"
 
@@ -68,8 +68,8 @@ extension SQLiteConnection {
         AND (e.claimed_by IS NULL OR e.claim_expires_at <= ?1)
         AND (e.object_id IS NULL OR (
             NOT EXISTS (
-                SELECT 1 FROM events AS o INDEXED BY events_pending_object
-                WHERE o.status = 'pending' AND o.object_id = e.object_id AND o.seq < e.seq)
+                SELECT 1 FROM events AS o INDEXED BY events_pending_object_created
+                WHERE o.status = 'pending' AND o.object_id = e.object_id AND (o.created, o.seq) < (e.created, e.seq))
             AND NOT EXISTS (
                 SELECT 1 FROM events AS o INDEXED BY events_claimed_object
                 WHERE o.status = 'pending' AND o.claimed_by IS NOT NULL AND o.object_id = e.object_id
@@ -99,9 +99,20 @@ extension SQLiteConnection {
                 [.text(owner), .integer(expiresAt), .integer(now), .integer(candidate.sequence)]
             )
             let succeeded = try succeededHandlers(eventID: candidate.record.id, replay: candidate.replay)
-            items.append(WorkItem(event: candidate.record, attempt: candidate.attempts + 1, succeededHandlers: succeeded))
+            let newer = try newerHandledEvent(than: candidate.record)
+            items.append(WorkItem(event: candidate.record, attempt: candidate.attempts + 1, succeededHandlers: succeeded, newerHandledEventID: newer))
         }
         return items
+    }
+
+    /// The latest-created done event about `record`'s object that Stripe created after it, if any: the
+    /// record is then stale.
+    func newerHandledEvent(than record: EventRecord) throws(EventStoreError) -> String? {
+        guard let object = record.objectID else { return nil }
+        return try queryFirst(
+            "SELECT id FROM events INDEXED BY events_done_object WHERE status = 'done' AND object_id = ? AND created > ? ORDER BY created DESC LIMIT 1",
+            [.text(object), .integer(record.created)]
+        ) { $0.text(0) }
     }
 
     /// Whether anything is claimable now; lets idle polling skip the write lock.

@@ -135,7 +135,8 @@ extension DaemonRuntime {
             ?? ConcurrencyLimiter(limit: settings.maxConcurrency)
         return ConfiguredHandler(
             name: settings.name, patterns: patterns, action: action, maxAttempts: settings.maxAttempts,
-            dedupeKey: settings.dedupeKey.isEmpty ? nil : DedupeKey(paths: settings.dedupeKey), limiter: limiter
+            dedupeKey: settings.dedupeKey.isEmpty ? nil : DedupeKey(paths: settings.dedupeKey), limiter: limiter,
+            skipStale: settings.skipStale
         )
     }
 

@@ -205,6 +205,9 @@ enum EventsCommand {
             """
         if let next = event.nextAttemptAt, event.status == .pending { text += "next_attempt: \(TimeExpression.iso(next))\n" }
         if let error = event.lastError { text += "last_error:   \(error)\n" }
+        if let note = event.handlers.compactMap(\.output).first(where: { $0.hasPrefix(EventDispatcher.staleNote) }) {
+            text += "stale:        yes: \(note.dropFirst(EventDispatcher.staleNote.count).prefix { $0 != "\n" })\n"
+        }
         text += "\nhandler runs:\n"
         if event.handlers.isEmpty { text += "  (none yet)\n" }
         for run in event.handlers {

@@ -75,6 +75,7 @@ extension DaemonConfiguration {
         members.append(("max_attempts", .int(Int64(handler.maxAttempts ?? retry.maxAttempts))))
         members.append(("max_concurrency", .int(Int64(handler.maxConcurrency))))
         members.append(("dedupe_key", .object(JSONObject(handler.dedupeKey.keys.sorted().map { ($0, .string(handler.dedupeKey[$0] ?? "")) }))))
+        if handler.skipStale { members.append(("skip_stale", .bool(true))) }
         return .object(JSONObject(members))
     }
 

@@ -11,6 +11,7 @@ struct HandlerSetting: Decodable {
         case workingDirectory = "working_directory", timeoutSeconds = "timeout_seconds"
         case killGraceSeconds = "kill_grace_seconds", maxAttempts = "max_attempts"
         case maxConcurrency = "max_concurrency", dedupeKey = "dedupe_key"
+        case skipStale = "skip_stale"
     }
 
     init(from decoder: any Decoder) throws {
@@ -46,6 +47,7 @@ struct HandlerSetting: Decodable {
         handler.maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts)
         if let v = try c.decodeIfPresent(Int.self, forKey: .maxConcurrency) { handler.maxConcurrency = v }
         if let v = try c.decodeIfPresent([String: String].self, forKey: .dedupeKey) { handler.dedupeKey = v }
+        if let v = try c.decodeIfPresent(Bool.self, forKey: .skipStale) { handler.skipStale = v }
         self.handler = handler
     }
 }
