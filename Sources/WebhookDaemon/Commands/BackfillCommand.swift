@@ -72,7 +72,7 @@ enum BackfillCommand {
             console.err("note: the Events API keeps events for 30 days; older events cannot be fetched\n")
         }
         let sinceSeconds = (now - window) / 1000
-        let catchUp = EventCatchUp(client: StripeAPIClient(options: options), logger: logger)
+        let catchUp = EventCatchUp(client: StripeAPIClient(options: options))
         let events: [ListedEvent]
         do {
             events = try catchUp.fetch(since: sinceSeconds, pattern: pattern)

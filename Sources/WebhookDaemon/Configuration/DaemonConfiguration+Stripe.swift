@@ -1,4 +1,22 @@
+import StripeWebhooks
+
 extension DaemonConfiguration {
+    /// The `stripe` settings as `check-config` prints them: the key as its reference, never its value.
+    func renderedStripe() -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("api_key", stripe.apiKey.map { .string($0.description) } ?? .null),
+            ("api_base", .string(stripe.apiBase)),
+            ("request_timeout_seconds", .double(stripe.requestTimeoutSeconds)),
+            ("max_retries", .int(Int64(stripe.maxRetries))),
+            ("endpoint_check_interval_seconds", .int(Int64(stripe.endpointCheckIntervalSeconds))),
+        ]
+        if let id = stripe.webhookEndpointID { members.append(("webhook_endpoint_id", .string(id))) }
+        members.append(("catch_up", stripe.catchUp.map { catchUp in
+            .object(JSONObject([("interval_seconds", .int(Int64(catchUp.intervalSeconds))), ("look_back", .string(catchUp.lookBack))]))
+        } ?? .null))
+        return .object(JSONObject(members))
+    }
+
     /// An endpoint whose Stripe webhook endpoint the daemon watches.
     struct WatchedEndpoint: Sendable, Hashable {
         /// The path it is served at.

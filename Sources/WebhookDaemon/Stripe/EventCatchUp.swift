@@ -12,8 +12,6 @@ import WebhookSupport
 struct EventCatchUp {
     /// The API client.
     let client: StripeAPIClient
-    /// Logs what it did.
-    let logger: Logger
 
     /// Fetches the events created at or after `since` (Unix seconds) matching `pattern`, oldest first.
     func fetch(since: Int64, pattern: EventTypePattern?) throws(StripeAPIError) -> [ListedEvent] {

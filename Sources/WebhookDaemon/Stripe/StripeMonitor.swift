@@ -145,7 +145,7 @@ final class StripeMonitor: @unchecked Sendable {
         let lookBack = TimeExpression.duration(settings.lookBack) ?? 0
         let now = EventDispatcher.nowMillis()
         let since = (now - lookBack) / 1000
-        let catchUp = EventCatchUp(client: client, logger: logger)
+        let catchUp = EventCatchUp(client: client)
         do {
             let events = try catchUp.fetch(since: since, pattern: nil)
             let report = try catchUp.store(events, into: store, dryRun: false, now: now)
