@@ -165,6 +165,8 @@ enum SQLiteSchema {
             DROP TRIGGER claim_candidates_on_leave;
             DROP TRIGGER claim_candidates_on_requeue;
             DROP TRIGGER claim_candidates_on_delete;
+            -- Replaced by events_pending_object_created: every insert paid for both.
+            DROP INDEX events_pending_object;
             DELETE FROM claim_candidates;
             INSERT INTO claim_candidates (seq)
                 SELECT e.seq FROM events AS e
