@@ -127,6 +127,9 @@ struct StripeWatchdogTests {
         #expect(daemon.process.isRunning)
         Thread.sleep(forTimeInterval: 2)
         #expect(handled().count == 3)
+        let metrics = try OperationsTests.get("/metrics", port: daemon.port).body
+        #expect(metrics.contains("stripe_webhookd_catch_up_events_stored_total 3"))
+        #expect(metrics.split(separator: "\n").contains { $0.hasPrefix("stripe_webhookd_stripe_api_failures_total ") && !$0.hasSuffix(" 0") })
         daemon.stop()
         #expect(!daemon.log.text.contains(fake.key))
     }

@@ -15,6 +15,10 @@ final class StripeMonitor: @unchecked Sendable {
     private let logger: Logger
     /// `stripe_webhookd_stripe_endpoint_enabled{endpoint, webhook_endpoint_id}`: 1 enabled, 0 disabled.
     private let enabledGauges: LabeledSeries<DaemonConfiguration.WatchedEndpoint, Gauge>
+    /// `stripe_webhookd_catch_up_events_stored_total`: events the automatic catch-up stored (deliveries missed them).
+    private let caughtUp: Counter
+    /// `stripe_webhookd_stripe_api_failures_total`: catch-ups and endpoint checks that failed.
+    private let apiFailures: Counter
     private let condition = NSCondition()
     private enum State { case idle, running, stopping, stopped }
     private var state = State.idle
@@ -41,6 +45,8 @@ final class StripeMonitor: @unchecked Sendable {
         var logger = logger
         logger[metadataKey: "component"] = "stripe-api"
         self.logger = logger
+        caughtUp = registry.counter(DaemonMetrics.prefix + "catch_up_events_stored_total", help: "Events the automatic catch-up stored because no delivery brought them.")
+        apiFailures = registry.counter(DaemonMetrics.prefix + "stripe_api_failures_total", help: "Catch-ups and endpoint checks that failed (logged; retried at the next interval).")
         enabledGauges = LabeledSeries { watched in
             registry.gauge(DaemonMetrics.prefix + "stripe_endpoint_enabled", help: "1 while Stripe reports the webhook endpoint enabled, 0 when it is disabled.",
                            labels: [("endpoint", watched.path), ("webhook_endpoint_id", watched.id)])
@@ -149,6 +155,7 @@ final class StripeMonitor: @unchecked Sendable {
         do {
             let events = try catchUp.fetch(since: since, pattern: nil)
             let report = try catchUp.store(events, into: store, dryRun: false, now: now)
+            caughtUp.increment(by: Int64(report.stored))
             let metadata: Logger.Metadata = [
                 "catch_up.fetched": String(report.fetched), "catch_up.stored": String(report.stored),
                 "catch_up.skipped": String(report.skipped), "catch_up.since": TimeExpression.iso(since * 1000),
@@ -159,8 +166,10 @@ final class StripeMonitor: @unchecked Sendable {
                 logger.info("catch-up found nothing missing", metadata: metadata)
             }
         } catch let error as StripeAPIError {
+            apiFailures.increment()
             logger.error("catch-up failed; retrying at the next interval", metadata: ["error.message": error.message, "retry_in_seconds": String(settings.intervalSeconds)])
         } catch {
+            apiFailures.increment()
             logger.error("catch-up could not store events; retrying at the next interval", metadata: ["error.message": "\(error)"])
         }
     }
@@ -175,6 +184,7 @@ final class StripeMonitor: @unchecked Sendable {
                 state = try client.webhookEndpoint(id: watched.id)
             } catch {
                 // Unknown is not disabled: readiness keeps the last known state.
+                apiFailures.increment()
                 logger.warning("could not check the Stripe webhook endpoint; trying again at the next interval", metadata: [
                     "endpoint": watched.path, "webhook_endpoint.id": watched.id, "error.message": error.message,
                 ])
