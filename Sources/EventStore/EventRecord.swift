@@ -6,7 +6,8 @@ public struct EventRecord: Sendable, Equatable {
     public var type: String
     /// The id of `data.object`, when it has one: events about one object are handled in order.
     public var objectID: String?
-    /// Stripe's `created` (Unix seconds); not an ordering key.
+    /// Stripe's `created` (Unix seconds): events about one object are handled in this order (ties by
+    /// arrival); an event older than a handled one about its object is stale.
     public var created: Int64
     /// Whether the event is from live mode.
     public var livemode: Bool

@@ -1,8 +1,9 @@
 /// The memory store's index of claimable events, so that a claim looks only at the events that can
 /// be next instead of scanning everything ever stored.
 ///
-/// An event can be claimed when it is pending, unclaimed and due, and it is the oldest pending event
-/// about its object while no event about that object is claimed (`EventStore.claimDue`). So only the
+/// An event can be claimed when it is pending, unclaimed and due, and it is the pending event about its
+/// object that Stripe created first (ties by arrival) while no event about that object is claimed
+/// (`EventStore.claimDue`). So only the
 /// head of each object's queue of pending events, and every pending event about no object, is a
 /// candidate. Candidates wait in `ready` (oldest first) or, when not yet due, in `delayed` (soonest
 /// first). Both heaps may hold stale positions (an event claimed, finished or no longer its object's

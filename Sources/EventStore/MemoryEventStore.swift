@@ -99,7 +99,7 @@ public final class MemoryEventStore: EventStore {
         completion(result)
     }
 
-    /// Claims due events in receive order, one per object at a time (see `EventStore.claimDue`); looks
+    /// Claims due events in receive order, per object in Stripe's `created` order, one per object at a time (see `EventStore.claimDue`); looks
     /// only at the candidates the claim queue holds, never at every stored event.
     public func claimDue(now: Int64, limit: Int) throws(EventStoreError) -> [WorkItem] {
         let owner = self.owner
