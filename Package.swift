@@ -23,13 +23,15 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // Linux calls Swift cannot make safely (fork/exec with PR_SET_PDEATHSIG); the C library only.
+        .systemLibrary(name: "CLinux"),
         .target(name: "WebhookSupport", swiftSettings: strict),
         .target(name: "HTTP1", dependencies: ["WebhookSupport"], swiftSettings: strict),
         .target(name: "StripeWebhooks", dependencies: ["CLibCrypto"], swiftSettings: strict),
         .target(name: "EventStore", dependencies: ["CSQLite", "StripeWebhooks", "WebhookSupport"], swiftSettings: strict),
         .target(
             name: "WebhookDaemon",
-            dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "EventStore"],
+            dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "EventStore", "CLinux"],
             exclude: ["Samples/README.md"],
             resources: samples.map { .embedInCode("Samples/\($0).json") },
             swiftSettings: strict

@@ -33,7 +33,11 @@ public final class WebhookApplication: Sendable {
     public init(configuration: DaemonConfiguration, environment: [String: String], logger: Logger) throws {
         self.logger = logger
         self.environment = environment
-        let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: logger, previous: nil)
+        // Commands record their process groups next to a SQLite store; a memory store does not outlive
+        // the process, so nothing of it is rerun after a restart.
+        var commands: RunningCommands?
+        if case .sqlite(let path) = try StoreLocation(parsing: configuration.store) { commands = RunningCommands(storePath: path) }
+        let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: logger, previous: nil, commands: commands)
         self.runtime = LockedValue(runtime)
         let metrics = DaemonMetrics(version: Version.current)
         store = try Self.openStore(configuration.store, logger: logger, observer: metrics)
@@ -115,6 +119,8 @@ public final class WebhookApplication: Sendable {
     /// Starts the workers and the listeners; returns the webhook listener's bound port.
     @discardableResult
     public func start() throws -> Int {
+        // What commands of a daemon that died left running goes before its events run again.
+        runtime.withLock { $0.commands }?.killLeftovers(logger: logger)
         dispatcher.start()
         let port = try server.start()
         let configuration = self.configuration
