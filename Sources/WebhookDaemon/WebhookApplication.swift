@@ -213,14 +213,23 @@ public final class WebhookApplication: Sendable {
         return changed
     }
 
-    /// Graceful stop: no new connections, in-flight requests finish (and their commits), running handlers
-    /// finish, then the store closes. Events not yet handled stay pending for the next start.
+    /// Graceful stop within `shutdown_grace_seconds`: no new connections; in-flight requests finish (and
+    /// their commits) while each worker finishes only the handler it is running, hands the rest of its
+    /// claimed batch back to the queue and records its outcomes; then the store closes. Events not yet
+    /// handled stay pending, unclaimed, for the next start. A handler still running at the deadline is
+    /// abandoned: it dies with the process, and its event runs again at the next start.
     public func shutdown() {
         let grace = configuration.shutdownGraceSeconds
-        logger.notice("shutting down: finishing requests in flight", metadata: ["grace_seconds": String(grace)])
+        let deadline = ContinuousClock.now + .seconds(grace)
+        logger.notice("shutting down: finishing requests in flight and the handlers running now", metadata: ["grace_seconds": String(grace)])
+        dispatcher.beginStop(deadline: deadline)
         server.shutdown(gracePeriod: .seconds(grace))
-        adminServer?.shutdown(gracePeriod: .seconds(1))
-        dispatcher.stop()
+        adminServer?.shutdown(gracePeriod: min(.seconds(1), max(.zero, deadline - .now)))
+        if !dispatcher.stop(deadline: deadline) {
+            logger.warning("handlers still running after shutdown_grace_seconds; they stop with the daemon and their events run again at the next start", metadata: [
+                "grace_seconds": String(grace),
+            ])
+        }
         store.close()
         logger.notice("stopped")
     }
