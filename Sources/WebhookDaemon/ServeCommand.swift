@@ -37,8 +37,10 @@ enum ServeCommand {
           -h, --help            this help
 
         SIGNALS
-          SIGTERM, SIGINT   graceful stop: finish requests in flight and their commits (up to
-                            shutdown_grace_seconds, default 10), let running handlers finish, exit 0.
+          SIGTERM, SIGINT   graceful stop within shutdown_grace_seconds (default 10): finish requests in
+                            flight and their commits and the handlers running now, return the other
+                            claimed events to the queue, exit 0. A handler still running at the
+                            deadline dies with the daemon and runs again at the next start.
                             A second signal exits at once.
           SIGHUP            re-read the config file (and file: secrets) with the same flags and
                             environment; new endpoints, secrets and handlers apply to new requests and
