@@ -179,8 +179,9 @@ final class EventDispatcher: @unchecked Sendable {
         }
     }
 
-    /// The outcomes the store refused with a retryable error, to be recorded again; logs the ones
-    /// whose claim is gone (another instance took the event after its lease lapsed), which cannot be.
+    /// The outcomes the store refused with a retryable error, to be recorded again; logs the others
+    /// (the claim is gone: an operator requeued the event, or another instance took it after its lease
+    /// lapsed), which no retry can record.
     private func unrecordedOutcomes(_ outcomes: [EventOutcome], _ errors: [EventStoreError?]) -> [EventOutcome] {
         var unrecorded: [EventOutcome] = []
         for (outcome, error) in zip(outcomes, errors) {
@@ -188,7 +189,7 @@ final class EventDispatcher: @unchecked Sendable {
             if error.isRetryable {
                 unrecorded.append(outcome)
             } else {
-                logger.error("could not record the event's outcome: its claim is gone", metadata: [
+                logger.error("could not record the event's outcome, and retrying cannot help", metadata: [
                     "event.id": outcome.eventID, "error.message": String(describing: error),
                 ])
             }

@@ -26,8 +26,8 @@ struct ProcessSignalsTests {
             """.utf8).write(to: config)
         // Python sets the dispositions and the mask, then becomes the daemon (exec keeps both).
         let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        daemon.arguments = ["python3", "-c", """
+        daemon.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        daemon.arguments = ["-c", """
             import os, signal, sys
             signal.signal(signal.SIGCHLD, signal.SIG_IGN)
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD})

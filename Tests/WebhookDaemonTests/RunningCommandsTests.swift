@@ -80,11 +80,15 @@ struct RunningCommandsTests {
         let path = directory.appendingPathComponent("events.sqlite.commands").path
         // A live process of ours in its own group, recorded under another boot's id: not touched.
         let bystander = Process()
-        bystander.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        bystander.arguments = ["python3", "-c", "import os; os.setpgid(0, 0); os.execv('/bin/sleep', ['sleep', '30'])"]
+        // The system Python itself (a version manager's shim would fork, and its child would be a
+        // later member of the group): it leads a group of its own, then becomes `sleep`, same pid.
+        bystander.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        bystander.arguments = ["-c", "import os; os.setpgid(0, 0); os.execv('/bin/sleep', ['sleep', '30'])"]
         try bystander.run()
         defer { if bystander.isRunning { kill(bystander.processIdentifier, SIGKILL) } }
-        #expect(TestSupport.eventually(5) { RunningCommands.processInfo(bystander.processIdentifier)?.group == bystander.processIdentifier })
+        let comm = "/proc/\(bystander.processIdentifier)/comm"
+        #expect(TestSupport.eventually(5) { (try? String(contentsOfFile: comm, encoding: .utf8)) == "sleep\n" })
+        #expect(RunningCommands.processInfo(bystander.processIdentifier)?.group == bystander.processIdentifier)
         try Data("boot 00000000-0000-0000-0000-000000000000\n\(bystander.processIdentifier) 0\n".utf8).write(to: URL(fileURLWithPath: path))
         let log = LogCapture()
         let commands = RunningCommands(path: path)
