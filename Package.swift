@@ -23,7 +23,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        // Linux calls Swift cannot make safely (fork/exec with PR_SET_PDEATHSIG); the C library only.
+        // Linux calls Swift cannot make safely (vfork/exec with PR_SET_PDEATHSIG); the C library only.
         .systemLibrary(name: "CLinux"),
         .target(name: "WebhookSupport", swiftSettings: strict),
         .target(name: "HTTP1", dependencies: ["WebhookSupport"], swiftSettings: strict),

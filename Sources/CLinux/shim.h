@@ -1,7 +1,8 @@
 #ifndef STRIPE_WEBHOOKD_CLINUX_SHIM_H
 #define STRIPE_WEBHOOKD_CLINUX_SHIM_H
-// Linux process calls Swift cannot make safely: between fork and exec only async-signal-safe system
-// calls may run (no allocation, no locks, no Swift runtime), so the whole child side lives here.
+// Linux process calls Swift cannot make safely: between vfork and exec only async-signal-safe system
+// calls may run (no allocation, no locks, no Swift runtime, nothing the suspended parent would see
+// changed but this function's own locals), so the whole child side lives here.
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -48,14 +49,17 @@ static inline void webhookd_close_range(unsigned int from, unsigned int to) {
 /// checks `getppid()` against `parent` (the caller's pid) after setting that, in case the caller died
 /// in between. `report` is the write end of a close-on-exec pipe: it sees end-of-file when the
 /// program started, or two int32 (the failed step, errno) when it did not, and the child then exits 127.
-/// Returns the child's pid (also its process group id), or -1 with errno set when fork failed.
+/// Returns the child's pid (also its process group id), or -1 with errno set when vfork failed.
 static inline pid_t webhookd_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
                                    int input, int output, int error, int report, pid_t parent) {
     sigset_t all, previous;
     sigfillset(&all);
-    // No handler of the parent's may run in the child before the dispositions are reset.
+    // No handler of the parent's may run in the child (which shares its memory) before the
+    // dispositions are reset.
     pthread_sigmask(SIG_SETMASK, &all, &previous);
-    pid_t pid = fork();
+    // vfork, as glibc's posix_spawn does (clone with CLONE_VM | CLONE_VFORK): the child borrows the
+    // parent's memory until it execs, so starting a command costs no copy of the daemon's page tables.
+    pid_t pid = vfork();
     if (pid != 0) {
         int saved = errno;
         pthread_sigmask(SIG_SETMASK, &previous, NULL);

@@ -110,7 +110,7 @@ enum ChildProcess {
     }
 
     /// Starts the program with its standard streams on the given descriptors, through the C helper
-    /// `webhookd_spawn` (fork and exec: posix_spawn cannot set the parent-death signal), and waits on
+    /// `webhookd_spawn` (vfork and exec: posix_spawn cannot set the parent-death signal), and waits on
     /// `report` to learn whether it started. Closes both ends of `report`.
     private static func spawn(_ request: Request, stdin: Int32, stdout: Int32, stderr: Int32, report: (read: Int32, write: Int32)) -> Result<pid_t, SpawnFailure> {
         let argv = request.arguments.map { strdup($0) } + [nil]
@@ -126,7 +126,7 @@ enum ChildProcess {
         let forkError = errno
         close(report.write)
         defer { close(report.read) }
-        guard pid > 0 else { return .failure(SpawnFailure(text: "fork: \(errorText(forkError))")) }
+        guard pid > 0 else { return .failure(SpawnFailure(text: "vfork: \(errorText(forkError))")) }
         // End-of-file once exec succeeded (the pipe closes on exec); two int32 when a step failed.
         var message: [Int32] = [0, 0]
         var received = 0
