@@ -34,7 +34,9 @@ struct ProcessSignalsTests {
             os.execv(sys.argv[1], sys.argv[1:])
             """, TestSupport.binary.path, "--config", config.path, "--store", "sqlite:\(database)", "--port", "0",
             "--log-format", "text", "--workers", "2"]
-        daemon.environment = ["STRIPE_WEBHOOK_SECRET": "whsec_signals"]
+        // Sanitizer settings pass through (scripts/sanitizers.sh), so the daemon's reports land in files.
+        let sanitizerOptions = ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
+        daemon.environment = ["STRIPE_WEBHOOK_SECRET": "whsec_signals"].merging(sanitizerOptions) { a, _ in a }
         let err = Pipe()
         daemon.standardError = err
         daemon.standardOutput = FileHandle.nullDevice
@@ -71,7 +73,7 @@ struct ProcessSignalsTests {
         if exited {
             daemon.waitUntilExit()
             #expect(ContinuousClock.now - signalled < .seconds(7))
-            #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+            #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0, "\(log.text.suffix(1500))")
         }
     }
 }

@@ -42,7 +42,9 @@ struct RunningCommandsTests {
             """.utf8).write(to: config)
         let secret = "whsec_lifetime"
         let arguments = ["--config", config.path, "--store", "sqlite:\(database)", "--workers", "2"]
-        let first = try DaemonProcess(arguments, environment: ["STRIPE_WEBHOOK_SECRET": secret])
+        // Sanitizer settings pass through (scripts/sanitizers.sh), so the daemon's reports land in files.
+        let environment = ["STRIPE_WEBHOOK_SECRET": secret].merging(ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }) { a, _ in a }
+        let first = try DaemonProcess(arguments, environment: environment)
         defer { if first.process.isRunning { first.send(SIGKILL) } }
 
         let body = TestSupport.event("customer.created", object: ["id": "cus_lifetime", "object": "customer"])
@@ -61,7 +63,7 @@ struct RunningCommandsTests {
 
         // The restart kills the sleeper the command left before the interrupted event runs again.
         try Data().write(to: directory.appendingPathComponent("quick"))
-        let second = try DaemonProcess(arguments, environment: ["STRIPE_WEBHOOK_SECRET": secret])
+        let second = try DaemonProcess(arguments, environment: environment)
         defer { second.stop() }
         #expect(TestSupport.eventually(5) { CommandActionTests.isGone(sleeperPID) }, "the command's child \(sleeperPID) survived the restart")
         let store = try SQLiteEventStore(path: database, logger: Logger(label: "t", level: .critical, sink: LogCaptureSink.discard), options: .readOnly)
