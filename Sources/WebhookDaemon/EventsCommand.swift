@@ -151,6 +151,9 @@ enum EventsCommand {
         switch location {
         case .memory:
             throw ConfigurationError("the memory store lives inside the daemon process; events commands need sqlite:PATH")
+        case .postgres(let url):
+            return try PostgreSQLStoreSetting(url: url).open(
+                environment: ProcessInfo.processInfo.environment, options: .init(readOnly: readOnly), logger: Logger(label: "events", level: .warning))
         case .sqlite(let path):
             guard FileManager.default.fileExists(atPath: path) else {
                 throw ConfigurationError("no event store at \(path): pass the daemon's --store or --config (run from the daemon's working directory for the default)")
