@@ -53,6 +53,9 @@ final class PostgreSQLLink {
         }
     }
 
+    /// Whether there is a connection and it was lost.
+    var isBroken: Bool { connection?.isBroken ?? false }
+
     /// Forgets the connection when it is lost, so that the next `open()` reconnects.
     func dropIfBroken() {
         guard let connection, connection.isBroken else { return }

@@ -176,8 +176,17 @@ final class PostgreSQLWriter: @unchecked Sendable {
         var stored: Set<String> = []
         var batchError: EventStoreError?
         do throws(EventStoreError) {
-            let connection = try link.open()
-            try connection.execute("BEGIN")
+            var connection = try link.open()
+            do throws(EventStoreError) {
+                try connection.execute("BEGIN")
+            } catch {
+                // Lost while idle (the server restarted since the last batch): nothing of this batch
+                // ran yet, so it runs on a new connection.
+                guard connection.isBroken else { throw error }
+                link.dropIfBroken()
+                connection = try link.open()
+                try connection.execute("BEGIN")
+            }
             do throws(EventStoreError) {
                 stored = try connection.insertEvents(records)
                 for operation in operations {
