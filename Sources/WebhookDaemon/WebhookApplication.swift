@@ -163,7 +163,7 @@ public final class WebhookApplication: Sendable {
         }
         let paths = configuration.effectiveEndpoints.map(\.path)
         logger.notice("stripe-webhookd \(Version.current) listening on http://\(configuration.host):\(port)\(paths[0])", metadata: [
-            "store": configuration.store, "event_loops": String(configuration.eventLoops), "workers": String(configuration.workers),
+            "store": StoreLocation.redacted(configuration.store), "event_loops": String(configuration.eventLoops), "workers": String(configuration.workers),
             "endpoints": paths.joined(separator: ","), "handlers": configuration.handlers.map(\.name).joined(separator: ","),
         ])
         // Only once both listeners hold their ports: a daemon that cannot listen never claims events.
