@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README "Set up"): set up the tests' Python (scripts/python-env.sh: a virtual
 # environment in .build/venv with the `stripe` SDK and `prometheus_client`), build with warnings as
-# errors, run every test, then a short crash test and the end-to-end run behind nginx.
+# errors, run every test, then a short crash test, a short multi-instance chaos test on PostgreSQL and
+# the end-to-end run behind nginx.
 # needs: swift, libssl-dev, libsqlite3-dev, libpq-dev, postgresql (a throwaway server), curl, python3 with python3-venv; nginx and openssl are
 # installed by scripts/e2e-nginx.sh when missing. .ci/run installs all of these on a fresh machine.
 set -euo pipefail
@@ -20,6 +21,9 @@ scripts/postgres-cluster.sh swift test -Xswiftc -warnings-as-errors "$@" 2>&1 | 
 tests=$(grep -oE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed' .build/swift-test.log | grep -oE '^Test run with [0-9]+' | grep -oE '[0-9]+$')
 # A short crash test (the full one is scripts/crash-test.py with its defaults: 30,000 events, 20 kills).
 "$STRIPE_WEBHOOKD_PYTHON" scripts/crash-test.py --binary .build/debug/stripe-webhookd --events 3000 --kills 6 --seed 7
+# A short multi-instance chaos run: three daemons on one PostgreSQL behind nginx, SIGKILLs and one
+# PostgreSQL restart (the full one is scripts/chaos-postgres.py with its defaults: 6,000 events, 24 kills).
+"$STRIPE_WEBHOOKD_PYTHON" scripts/chaos-postgres.py --binary .build/debug/stripe-webhookd --events 1500 --kills 4 --seed 7
 # Behind real nginx over HTTPS, with the shipped site config.
 scripts/e2e-nginx.sh .build/debug/stripe-webhookd
-echo "tests: $((tests + 2)) passed, 0 failed"
+echo "tests: $((tests + 3)) passed, 0 failed"
