@@ -1,5 +1,6 @@
 @testable import EventStore
 import Foundation
+import WebhookSupport
 import Testing
 @testable import WebhookDaemon
 
@@ -104,5 +105,55 @@ struct PostgreSQLStoreTests {
         let body = TestSupport.event("customer.created", object: ["id": "cus_ref", "object": "customer"])
         #expect(try daemon.post(body).status == 200)
         #expect(daemon.lines(containing: "event store opened").first?.contains("env:TEST_DB_PASSWORD") == false)
+    }
+
+    @Test func eventsCopy_movesAnSQLiteStoreWithStatusesRunsAndKeys_andASecondRunCopiesNothing() async throws {
+        let database = try Self.freshDatabase()
+        defer { database.drop() }
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.sqlite").path
+        let quiet = Logger(label: "t", level: .critical, sink: LogCaptureSink.discard)
+        let sqlite = try SQLiteEventStore(path: path, logger: quiet)
+        func record(_ id: String, object: String) -> EventRecord {
+            EventRecord(
+                id: id, type: "invoice.paid", objectID: object, created: 1_700_000_000, livemode: false, account: nil, apiVersion: nil,
+                body: Array(#"{"id":"\#(id)"}"#.utf8), receivedAt: 1_000, verifiedBy: nil)
+        }
+        for (id, object) in [("evt_done", "in_1"), ("evt_failed", "in_2"), ("evt_retry", "in_3"), ("evt_new", "in_4")] {
+            #expect(try await sqlite.insert(record(id, object: object)) == .stored)
+        }
+        let run = HandlerRun(handler: "crm", attempt: 1, startedAt: 2_000, finishedAt: 2_010, succeeded: true, error: nil, output: "ok")
+        let claimed = try sqlite.claimDue(now: 5_000, limit: 3).map(\.event.id)
+        #expect(claimed == ["evt_done", "evt_failed", "evt_retry"])
+        #expect(sqlite.report([
+            EventOutcome(eventID: "evt_done", runs: [run], ending: .done, now: 5_001),
+            EventOutcome(eventID: "evt_failed", runs: [], ending: .failed(error: "gave up"), now: 5_001),
+            EventOutcome(eventID: "evt_retry", runs: [], ending: .retry(at: 9_000, error: "later"), now: 5_001),
+        ]) == [nil, nil, nil])
+        #expect(try sqlite.claimHandlerKey(handler: "crm", key: "order_1", eventID: "evt_done", now: 5_002) == "evt_done")
+        sqlite.close()
+
+        let first = try CommandLineTests.run(["events", "copy", "--from", "sqlite:\(path)", "--to", database.url])
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.out.contains("copied 4 events (1 handler runs, 1 dedupe keys)"), "\(first.out)")
+        #expect(!first.out.contains(Self.password(in: database.url)))
+        let second = try CommandLineTests.run(["events", "copy", "--from", "sqlite:\(path)", "--to", database.url])
+        #expect(second.status == 0, "\(second.err)")
+        #expect(second.out.contains("copied 0 events (0 handler runs, 0 dedupe keys)") && second.out.contains("4 already there"), "\(second.out)")
+
+        let postgres = try PostgreSQLEventStore(url: database.url, logger: quiet, options: .init(readOnly: true))
+        defer { postgres.close() }
+        #expect(try postgres.event(id: "evt_done")?.status == .done)
+        #expect(try postgres.event(id: "evt_done")?.handlers == [HandlerRun(
+            handler: "crm", attempt: 1, startedAt: 2_000, finishedAt: 2_010, succeeded: true, error: nil, output: "ok", replay: 0)])
+        #expect(try postgres.event(id: "evt_failed")?.status == .failed)
+        #expect(try postgres.event(id: "evt_failed")?.lastError == "gave up")
+        let retry = try #require(try postgres.event(id: "evt_retry"))
+        #expect(retry.status == .pending && retry.nextAttemptAt == 9_000 && retry.attempts == 1 && retry.claimedBy == nil)
+        #expect(try postgres.event(id: "evt_new")?.record.body == Array(#"{"id":"evt_new"}"#.utf8))
+        let writer = try PostgreSQLEventStore(url: database.url, logger: quiet)
+        defer { writer.close() }
+        #expect(try writer.claimHandlerKey(handler: "crm", key: "order_1", eventID: "evt_new", now: 6_000) == "evt_done")
     }
 }

@@ -23,7 +23,7 @@ public final class PostgreSQLEventStore: EventStore {
     /// The id this instance's claims are held under.
     public let owner: String
     /// Reports outages, migrations and lease renewals, with `store.url` (redacted).
-    private let logger: Logger
+    let logger: Logger
     /// The writer thread; `nil` when opened read-only.
     private let writer: PostgreSQLWriter?
     /// The reader connection, one caller at a time.
