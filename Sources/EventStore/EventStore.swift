@@ -83,6 +83,9 @@ public protocol EventStore: AnyObject, Sendable {
     /// `limit` after it, without handler runs; empty when the event is unknown or about no object.
     func relatedEvents(to eventID: String, limit: Int) throws(EventStoreError) -> RelatedEvents
 
+    /// Dead letters (failed events) counted by type.
+    func deadLetterCounts() throws(EventStoreError) -> [String: Int]
+
     /// Makes the events pending and due at `now` with attempts reset. Failed and pending events need
     /// nothing more; done events need `force` (and then run every handler again); claimed ones are left alone.
     func requeue(ids: [String], force: Bool, now: Int64) throws(EventStoreError) -> [String: RequeueOutcome]

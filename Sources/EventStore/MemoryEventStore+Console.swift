@@ -74,3 +74,12 @@ extension MemoryEventStore {
         return RelatedEvents(before: Array(before), after: Array(after))
     }
 }
+
+extension MemoryEventStore {
+    /// Dead letters by type.
+    public func deadLetterCounts() throws(EventStoreError) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for event in try list(status: .failed, typePattern: nil, since: nil, limit: Int.max) { counts[event.record.type, default: 0] += 1 }
+        return counts
+    }
+}

@@ -29,3 +29,12 @@ extension SQLiteEventStore {
         }
     }
 }
+
+extension SQLiteEventStore {
+    /// Dead letters by type.
+    public func deadLetterCounts() throws(EventStoreError) -> [String: Int] {
+        try read { connection throws(EventStoreError) in
+            try connection.readTransaction { () throws(EventStoreError) in try connection.deadLetterCounts() }
+        }
+    }
+}

@@ -17,9 +17,13 @@ final class AdminResponder: HTTPResponder {
     private let runtime: LockedValue<DaemonRuntime>
     private let logger: Logger
     private let queue = DispatchQueue(label: "webhookd-admin")
+    /// The events console and its credentials: only on the admin listener, `nil` beside the webhooks.
+    private let console: ConsoleResponder?
 
     /// Serves `metrics` and checks readiness with `readiness` against the current runtime's settings.
-    init(metrics: DaemonMetrics, readiness: ReadinessCheck, store: any EventStore, runtime: LockedValue<DaemonRuntime>, logger: Logger) {
+    init(metrics: DaemonMetrics, readiness: ReadinessCheck, store: any EventStore, runtime: LockedValue<DaemonRuntime>, logger: Logger,
+         console: ConsoleResponder? = nil) {
+        self.console = console
         self.metrics = metrics
         self.readiness = readiness
         self.store = store
@@ -29,7 +33,15 @@ final class AdminResponder: HTTPResponder {
 
     func respond(to request: HTTPRequest, context: HTTPRequestContext, completion: @escaping @Sendable (HTTPResponse) -> Void) {
         guard Self.paths.contains(request.path) else {
-            completion(WebhookRejection.notFound.response)
+            guard let console else {
+                completion(WebhookRejection.notFound.response)
+                return
+            }
+            console.respond(to: request, context: context, completion: completion)
+            return
+        }
+        if let refusal = console?.refusal(forAdminPath: request) {
+            completion(refusal.response)
             return
         }
         guard request.method == "GET" || request.method == "HEAD" else {
