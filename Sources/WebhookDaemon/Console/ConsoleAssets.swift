@@ -60,6 +60,7 @@ enum ConsoleAssets {
         input, select { font: inherit; padding: .25em .4em; border: 1px solid #b8c2cc; border-radius: 4px; min-width: 9em; }
         button, a.button { font: inherit; padding: .35em .9em; border-radius: 4px; border: 1px solid #1a5fb4; background: #1a5fb4; color: #fff; cursor: pointer; text-decoration: none; display: inline-block; }
         a.button.secondary { background: #fff; color: #1a5fb4; }
+        p.actions { display: flex; gap: .8em; }
         nav button { background: transparent; border-color: #5f6b7a; }
         a.reset { align-self: center; }
         .pager { display: flex; gap: 1.5em; }

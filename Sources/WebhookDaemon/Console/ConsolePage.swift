@@ -11,11 +11,13 @@ enum ConsolePage {
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     /// Headers of every console response: no caching (event pages hold payloads), no framing, no
-    /// sniffing, no referrer leaking event ids to other sites.
+    /// sniffing, no referrer leaking event ids to other sites. `same-origin` rather than `no-referrer`:
+    /// under `no-referrer` browsers send `Origin: null` with a form post (Fetch §3.1, "append a request
+    /// Origin header"), and the console's own forms would fail the Origin check.
     static var securityHeaders: HTTPHeaders {
         [
             "Content-Security-Policy": contentSecurityPolicy, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "Cross-Origin-Opener-Policy": "same-origin",
+            "Referrer-Policy": "same-origin", "Cache-Control": "no-store", "Cross-Origin-Opener-Policy": "same-origin",
         ]
     }
 

@@ -46,7 +46,7 @@ struct EventDetailPage {
         let record = event.record
         let request = Self.apiRequest(in: record.body)
         var rows: [(String, HTML)] = [
-            ("Status", .text(event.status.rawValue + (event.lastError.map { ": " + $0 } ?? ""))),
+            ("Status", .text(event.status.rawValue + (event.status == .done ? "" : event.lastError.map { ": " + $0 } ?? ""))),
             ("Attempts", .text(String(event.attempts) + (event.replay > 0 ? " (replay \(event.replay))" : ""))),
             ("Received", .text(ConsolePage.time(record.receivedAt))),
             ("Created at Stripe", .text(ConsolePage.time(record.created * 1000))),
