@@ -98,10 +98,11 @@ extension SQLiteConnection {
 }
 
 extension SQLiteConnection {
-    /// Failed events counted by type, from the failed events' index (as many rows as dead letters).
+    /// Failed events counted by type, from the covering index of failed events' types (as many index
+    /// entries as dead letters, no table rows).
     func deadLetterCounts() throws(EventStoreError) -> [String: Int] {
         let rows = try query(
-            "SELECT type, count(*) FROM events INDEXED BY events_failed_received WHERE status = 'failed' GROUP BY type", []
+            "SELECT type, count(*) FROM events INDEXED BY events_failed_type WHERE status = 'failed' GROUP BY type", []
         ) { (type: $0.text(0), count: $0.int(1)) }
         var counts: [String: Int] = [:]
         for row in rows { counts[row.type] = row.count }

@@ -156,6 +156,8 @@ enum SQLiteSchema {
             CREATE INDEX events_object ON events (object_id, received_at) WHERE object_id IS NOT NULL;
             CREATE INDEX events_type ON events (type, received_at);
             CREATE INDEX events_failed_received ON events (received_at) WHERE status = 'failed';
+            -- Dead letters by type from the index alone (the overview's table and its replay buttons).
+            CREATE INDEX events_failed_type ON events (type) WHERE status = 'failed';
             -- Events per hour by type and current status, kept by triggers, so that the overview's chart
             -- reads a few hundred rows instead of every event of the last 24 hours.
             CREATE TABLE event_hours (
