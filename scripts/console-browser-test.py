@@ -54,7 +54,8 @@ def wait_for(predicate, what, timeout=60.0):
 def start_daemon(binary, directory):
     hashed = subprocess.run([binary, "hash-password", "--iterations", "10000"], input=PASSWORD + "\n",
                             capture_output=True, text=True, check=True).stdout.strip()
-    handler = ('if [ "$STRIPE_EVENT_ATTEMPT" = 1 ]; then echo "first try fails for $STRIPE_EVENT_ID" >&2; exit 1; fi; '
+    handler = ('if [ "$STRIPE_EVENT_TYPE" = charge.refunded ]; then echo "refunds are not wired up yet" >&2; exit 3; fi; '
+               'if [ "$STRIPE_EVENT_ATTEMPT" = 1 ]; then echo "first try fails for $STRIPE_EVENT_ID" >&2; exit 1; fi; '
                'echo "handled $STRIPE_EVENT_ID attempt $STRIPE_EVENT_ATTEMPT"')
     config = {
         "port": 0, "store": f"sqlite:{directory}/events.sqlite", "secrets": [{"value": "env:CONSOLE_TEST_SECRET", "label": "primary"}],
@@ -141,8 +142,9 @@ def main():
             out = subprocess.run([binary, "events", "list", "--config", config, "--json", "--limit", "100"], capture_output=True, text=True,
                                  env=dict(os.environ, CONSOLE_TEST_SECRET=SECRET, CONSOLE_TEST_TOKEN=TOKEN))
             rows = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
-            return rows if len(rows) == 10 and all(r["status"] == "done" for r in rows) else None
-        rows = wait_for(all_done, "every event handled")
+            settled = len(rows) == 10 and all(r["status"] == ("failed" if r["type"] == "charge.refunded" else "done") for r in rows)
+            return rows if settled else None
+        rows = wait_for(all_done, "every event handled (the charge.refunded one a dead letter)")
         invoice_paid = next(r for r in rows if r["type"] == "invoice.paid")["id"]
 
         # Plain HTTP: credentials, Origin and CSRF.
@@ -198,10 +200,12 @@ def main():
         bars = driver.find_elements(By.CSS_SELECTOR, "#by-outcome svg.chart rect.bar")
         check(len(bars) >= 1 and all(float(b.get_attribute("height")) > 0 for b in bars), f"the overview's chart draws bars ({len(bars)})")
         legend = driver.find_element(By.CSS_SELECTOR, "#by-outcome ul.legend").text
-        check("done: 10" in legend, f"the chart's legend counts the 10 done events ({legend!r})")
+        check("done: 9" in legend and "failed: 1" in legend, f"the chart's legend counts 9 done events and 1 dead letter ({legend!r})")
         check(len(driver.find_elements(By.CSS_SELECTOR, "#by-type svg.chart rect.bar")) >= 5, "the by-type chart draws a bar per type")
         handlers = driver.find_element(By.ID, "handlers").text
-        check("flaky-notify" in handlers and "50 %" in handlers, f"the handler's failure rate shows (one failure per two runs): {handlers!r}")
+        check("flaky-notify 21 12 57 %" in handlers, f"the handler's runs, failures and failure rate show (21 runs, 12 failed): {handlers!r}")
+        dead = driver.find_element(By.ID, "dead-letters").text
+        check("charge.refunded 1" in dead, f"the dead letters table lists charge.refunded ({dead!r})")
         check("ready" in driver.find_element(By.ID, "readiness").text, "the overview says what /readyz says")
         if args.screenshots:
             driver.save_screenshot(os.path.join(args.screenshots, "console-overview.png"))
@@ -210,6 +214,12 @@ def main():
         driver.get(base + "/events")
         all_rows = driver.find_elements(By.CSS_SELECTOR, "#events tbody tr")
         check(len(all_rows) == 10, f"the list shows every event ({len(all_rows)})")
+        Select(driver.find_element(By.NAME, "status")).select_by_value("failed")
+        driver.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+        wait_for(lambda: "status=failed" in driver.current_url, "the dead-letter list")
+        failed_types = [row.find_elements(By.TAG_NAME, "td")[2].text for row in driver.find_elements(By.CSS_SELECTOR, "#events tbody tr")]
+        check(failed_types == ["charge.refunded"], f"status failed narrows the list to the dead letter ({failed_types})")
+        driver.get(base + "/events")
         field = driver.find_element(By.NAME, "type")
         field.clear()
         field.send_keys("invoice.*")
@@ -253,6 +263,19 @@ def main():
         check(shown is not None, "replay requeued the event and the handler ran again (events show: flaky-notify ran in replay 1 and succeeded, done)")
         driver.refresh()
         check("Replay 1, attempt 2" in driver.find_element(By.ID, "attempts").text, "the event page shows the replay's attempts")
+
+        # Replay all dead letters of a type: confirmation, then requeued (and, still failing, back as a dead letter).
+        refund = next(r for r in rows if r["type"] == "charge.refunded")["id"]
+        driver.get(base + "/")
+        driver.find_element(By.CSS_SELECTOR, "#dead-letters a.button").click()
+        wait_for(lambda: driver.find_elements(By.ID, "confirm"), "the dead-letter replay confirmation")
+        check("1 failed event of type charge.refunded" in driver.find_element(By.TAG_NAME, "main").text, "the confirmation says how many dead letters go")
+        driver.find_element(By.ID, "confirm").click()
+        wait_for(lambda: "replayed=1" in driver.current_url, "the overview after replaying dead letters")
+        check("Requeued 1 dead letter" in driver.find_element(By.CSS_SELECTOR, "p.notice").text, "the overview says the dead letter was requeued")
+        refunded = wait_for(lambda: (lambda shown: shown if len([h for h in shown["handlers"] if h["handler"] == "flaky-notify"]) >= 4 else None)(events_show(binary, config, refund)),
+                            "the dead letter's handler running again")
+        check(refunded is not None, "the requeued dead letter's handler ran again (a fourth run)")
 
         # The markup event: shown as text, nothing executed.
         driver.get(base + f"/events/{markup_id}")

@@ -11,7 +11,7 @@ enum ConsoleAssets {
         nav .brand { font-weight: 700; margin-right: 1em; }
         nav a.current { border-bottom: 2px solid #8ab4f8; }
         nav form.signout { margin-left: auto; }
-        main { max-width: 1100px; margin: 0 auto; padding: 1em 1.5em 3em; }
+        main { max-width: 1240px; margin: 0 auto; padding: 1em 1.5em 3em; }
         h1 { font-size: 1.5em; margin: .4em 0 .6em; }
         h2 { font-size: 1.1em; margin: 1.4em 0 .5em; }
         h3 { font-size: 1em; margin: .8em 0 .3em; }

@@ -85,7 +85,7 @@ struct EventListPage {
                     } ?? .text("–")]),
                     .element("td", [], [ConsolePage.badge(event.status.rawValue)]),
                     .element("td", [("class", "number")], text: String(event.attempts)),
-                    .element("td", [("class", "error")], text: event.lastError.map { String($0.prefix(120)) } ?? ""),
+                    .element("td", [("class", "error")], text: event.status == .done ? "" : event.lastError.map { String($0.prefix(120)) } ?? ""),
                 ])
             }),
         ])
