@@ -51,6 +51,14 @@ def wait_for(predicate, what, timeout=60.0):
     raise SystemExit(f"timed out waiting for {what}")
 
 
+def screenshot(driver, path, most=1600):
+    """The whole page up to `most` pixels tall, then the window as it was."""
+    height = driver.execute_script("return document.documentElement.scrollHeight;")
+    driver.set_window_size(1280, min(max(height, 900), most))
+    driver.save_screenshot(path)
+    driver.set_window_size(1280, 900)
+
+
 def start_daemon(binary, directory):
     hashed = subprocess.run([binary, "hash-password", "--iterations", "10000"], input=PASSWORD + "\n",
                             capture_output=True, text=True, check=True).stdout.strip()
@@ -208,7 +216,7 @@ def main():
         check("charge.refunded 1" in dead, f"the dead letters table lists charge.refunded ({dead!r})")
         check("ready" in driver.find_element(By.ID, "readiness").text, "the overview says what /readyz says")
         if args.screenshots:
-            driver.save_screenshot(os.path.join(args.screenshots, "console-overview.png"))
+            screenshot(driver, os.path.join(args.screenshots, "console-overview.png"))
 
         # The list and its filters.
         driver.get(base + "/events")
@@ -235,7 +243,7 @@ def main():
         check(len(driver.find_elements(By.CSS_SELECTOR, "#events tbody tr")) == 1, "the event id filter finds exactly the event")
         driver.get(base + "/events")
         if args.screenshots:
-            driver.save_screenshot(os.path.join(args.screenshots, "console-events.png"))
+            screenshot(driver, os.path.join(args.screenshots, "console-events.png"))
 
         # An event page: attempts and output.
         driver.get(base + f"/events/{invoice_paid}")
@@ -246,7 +254,7 @@ def main():
         related = driver.find_element(By.ID, "related").text
         check("Before" in related and "After" in related, "the event page lists the events about the same object")
         if args.screenshots:
-            driver.save_screenshot(os.path.join(args.screenshots, "console-event.png"))
+            screenshot(driver, os.path.join(args.screenshots, "console-event.png"))
 
         # Replay: confirmation, then the handler runs again.
         driver.find_element(By.ID, "replay").click()
