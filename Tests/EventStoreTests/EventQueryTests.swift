@@ -155,3 +155,33 @@ import Testing
         for garbage in ["", "12", "a-1", "1-b", "1-2-3", "-1-2", "1--2"] { #expect(EventCursor(token: garbage) == nil, "\(garbage)") }
     }
 }
+
+/// Migration 6 on a database that already holds events: the hourly tables start from what is stored.
+@Suite struct ConsoleMigrationTests {
+    @Test func migratingAVersion5Database_backfillsHourlyCountsAndFailureRates() async throws {
+        let fixture = try StoreFixture(.sqlite)
+        defer { fixture.tearDown() }
+        let h = HourlyEventCount.hourMillis
+        try await fixture.store.settle(makeRecord("evt_1", type: "invoice.paid", object: "in_1", receivedAt: 3 * h), as: .claimed, now: 3 * h)
+        try fixture.store.recordHandlerRun(eventID: "evt_1", run: HandlerRun(handler: "crm", attempt: 1, startedAt: 3 * h, finishedAt: 3 * h, succeeded: false, error: "x", output: nil))
+        try fixture.store.markFailed(eventID: "evt_1", error: "x", now: 3 * h)
+        #expect(try await fixture.store.insert(makeRecord("evt_2", type: "invoice.paid", object: "in_2", receivedAt: 3 * h + 1)) == .stored)
+        fixture.store.close()
+        // Back to version 5, as a database written by the previous release.
+        let raw = try RawSQLite(fixture.path)
+        try raw.execute("""
+            DROP TRIGGER event_hours_on_insert; DROP TRIGGER event_hours_on_status; DROP TRIGGER event_hours_on_delete;
+            DROP TRIGGER handler_hours_on_insert; DROP TABLE event_hours; DROP TABLE handler_hours;
+            DROP INDEX events_object; DROP INDEX events_type; DROP INDEX events_failed_received; DROP INDEX events_failed_type;
+            DELETE FROM schema_migrations WHERE version = 6; PRAGMA user_version = 5;
+            """)
+        try fixture.restart()
+        #expect(try raw.integer("PRAGMA user_version") == 6)
+        #expect(try fixture.store.hourlyCounts(since: 0) == [
+            HourlyEventCount(hourStart: 3 * h, type: "invoice.paid", status: .failed, count: 1),
+            HourlyEventCount(hourStart: 3 * h, type: "invoice.paid", status: .pending, count: 1),
+        ])
+        #expect(try fixture.store.handlerFailureRates(since: 0) == [HandlerFailureRate(handler: "crm", runs: 1, failures: 1)])
+        #expect(try fixture.store.deadLetterCounts() == ["invoice.paid": 1])
+    }
+}

@@ -270,9 +270,9 @@ import WebhookSupport
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let raw = try RawSQLite(fixture.path)
         #expect(try raw.text("PRAGMA journal_mode") == "wal")
-        #expect(try raw.integer("PRAGMA user_version") == 5)
+        #expect(try raw.integer("PRAGMA user_version") == 6)
         #expect(try raw.integer("PRAGMA application_id") == 0x5357_4844)
-        #expect(try raw.integer("SELECT max(version) FROM schema_migrations") == 5)
+        #expect(try raw.integer("SELECT max(version) FROM schema_migrations") == 6)
     }
 
     @Test func databaseFromANewerBuild_isRefusedWithAClearError() throws {
