@@ -1,18 +1,26 @@
 /// The `admin.auth` object of the config file.
 struct AdminAuthSettings: Decodable {
+    /// `token`: an `env:`/`file:` reference.
     var token: String?
+    /// `users`.
     var users: [AdminUserSetting]?
+    /// `public_paths`.
     var publicPaths: [String]?
+    /// `allowed_origins`.
     var allowedOrigins: [String]?
+    /// `secure_cookies`.
     var secureCookies: Bool?
+    /// `session_seconds`.
     var sessionSeconds: Int?
 
+    /// The keys, as the file spells them.
     enum CodingKeys: String, CodingKey, CaseIterable {
         case token, users
         case publicPaths = "public_paths", allowedOrigins = "allowed_origins"
         case secureCookies = "secure_cookies", sessionSeconds = "session_seconds"
     }
 
+    /// Decodes leniently: each bad value is reported with its path, the rest still read.
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "admin.auth")
@@ -39,11 +47,15 @@ struct AdminAuthSettings: Decodable {
 
 /// One entry of `admin.auth.users`: `{"name": "…", "password_hash": "pbkdf2-sha256$…"}`.
 struct AdminUserSetting: Decodable {
+    /// `name`.
     var name: String
+    /// `password_hash`.
     var passwordHash: String
 
+    /// The keys, as the file spells them.
     enum CodingKeys: String, CodingKey, CaseIterable { case name, passwordHash = "password_hash" }
 
+    /// Decodes one user; both keys are required.
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: DaemonConfiguration.keyPath(decoder.codingPath))

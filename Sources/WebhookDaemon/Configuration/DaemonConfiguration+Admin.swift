@@ -14,6 +14,10 @@ extension DaemonConfiguration {
                 + "and reach it through an SSH tunnel")
         }
         guard let auth = admin.auth else { return }
+        if admin.port == nil {
+            issues.warn("admin.auth is set but admin.port is not: there is no admin listener (and no console); /healthz, /readyz and /metrics "
+                + "stay on the webhook listener without credentials")
+        }
         if auth.token == nil, auth.users.isEmpty {
             issues.error("admin.auth: needs a token (env:NAME or file:PATH) or users, or both")
         }

@@ -13,13 +13,19 @@ final class ConsoleResponder: Sendable {
     /// Events shown before and after an event about the same object.
     static let relatedLimit = 10
 
+    /// Where the pages read from and the actions write to.
     private let store: any EventStore
+    /// Woken after an action, so that requeued events run at once.
     private let dispatcher: EventDispatcher
+    /// What `/readyz` would answer, for the overview.
     private let readiness: ReadinessCheck
+    /// The current configuration (handlers, readiness settings), swapped on reload.
     private let runtime: LockedValue<DaemonRuntime>
     /// Who may ask, and whether a form is genuine.
     let gate: ConsoleGate
+    /// Actions and refusals are logged here.
     private let logger: Logger
+    /// Where requests are answered: store reads block, and never on an event loop or the cooperative pool.
     private let queue = DispatchQueue(label: "webhookd-console", attributes: .concurrent)
 
     /// A console over `store` whose actions wake `dispatcher`.
@@ -71,6 +77,8 @@ final class ConsoleResponder: Sendable {
         if path == "/logout" { return try signOut(request, principal: principal) }
         let isPost = request.method == "POST"
         if isPost {
+            // Only the two actions take posts; anything else (a webhook sent to the wrong port) is not here.
+            guard Self.isActionPath(path) else { throw .notFound }
             let fields = FormFields(body: request.body)
             if let refusal = gate.checkForm(request, fields: fields, principal: principal) {
                 logger.warning("console form refused", metadata: ["request.id": context.requestID, "console.reason": refusal.reason, "client.ip": String(context.remoteIP)])
@@ -242,6 +250,13 @@ final class ConsoleResponder: Sendable {
             logger.error("console: store read failed", metadata: ["error.message": error.message])
             throw .storeUnavailable(error)
         }
+    }
+
+    /// Whether `path` is one of the actions' form targets: `/dead-letters/replay`, `/events/ID/replay`.
+    static func isActionPath(_ path: String) -> Bool {
+        if path == "/dead-letters/replay" { return true }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0].isEmpty && parts[1] == "events" && !parts[2].isEmpty && parts[3] == "replay"
     }
 
     /// Where to go after signing in: a path on this console, never another site (`//host`, `http:`).

@@ -19,7 +19,9 @@ final class ConsoleSessions: Sendable {
     /// Most sessions held at once; the oldest goes when a sign-in would exceed it. Default 1,000.
     static let maxSessions = 1_000
 
+    /// How long a session lasts, in ms.
     private let lifetimeMillis: Int64
+    /// Live sessions by id.
     private let sessions = LockedValue<[String: Session]>([:])
 
     /// Sessions lasting `lifetimeSeconds`.
