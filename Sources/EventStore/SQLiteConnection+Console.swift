@@ -19,8 +19,9 @@ extension SQLiteConnection {
             index = "events_object"
         } else if query.status == .failed {
             index = "events_failed_received"
-        } else if query.status == .pending {
-            // The backlog, sorted: as many rows as are pending.
+        } else if query.status == .pending, !Self.isNarrow(query) {
+            // The backlog, sorted: as many rows as are pending. (Within an hour's window, the receive
+            // order's index reads fewer rows whatever the backlog: the overview's oldest pending event.)
             index = "events_pending"
         } else if case .exact = pattern.form {
             index = "events_type"
@@ -55,6 +56,12 @@ extension SQLiteConnection {
             arguments, Self.storedEvent(from:))
         let events = Array(rows.prefix(limit))
         return EventPage(events: events, next: rows.count > limit ? events.last.map(EventCursor.init) : nil)
+    }
+
+    /// Whether `query` asks for at most an hour of receive times.
+    static func isNarrow(_ query: EventQuery) -> Bool {
+        guard let from = query.receivedFrom, let before = query.receivedBefore else { return false }
+        return before - from <= HourlyEventCount.hourMillis
     }
 
     /// Counts per hour, type and status of events received since `since` (Unix ms).

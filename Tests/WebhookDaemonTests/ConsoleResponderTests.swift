@@ -52,6 +52,24 @@ import Testing
         #expect(try Self.request("GET", "/events/evt_missing", port: admin).status == 404)
     }
 
+    @Test func overview_namesTheOldestPendingEvent() throws {
+        let daemon = try RunningDaemon {
+            $0.admin.port = 0
+            $0.retry.initialDelaySeconds = 600
+            $0.handlers = [HandlerConfiguration(name: "down", events: ["*"], action: .command(.init(argv: ["/bin/sh", "-c", "exit 1"])))]
+        }
+        defer { daemon.stop() }
+        let admin = try #require(daemon.application.adminPort)
+        let first = SampleEvents.freshEventID()
+        #expect(try daemon.post(SampleEvents.payload(for: "invoice.paid", eventID: first)!).status == 200)
+        #expect(TestSupport.eventually(10) { daemon.storedEvent(first)?.attempts == 1 && daemon.storedEvent(first)?.isClaimed == false })
+        let second = SampleEvents.freshEventID()
+        #expect(try daemon.post(SampleEvents.payload(for: "invoice.paid", eventID: second)!).status == 200)
+        let overview = try Self.request("GET", "/", port: admin)
+        let oldest = try #require(overview.body.firstMatch(of: /<p class="warning" id="oldest-pending">(.*?)<\/p>/)?.output.1)
+        #expect(oldest.contains(first) && !oldest.contains(second) && oldest.contains("exit status 1"), "\(oldest)")
+    }
+
     @Test func replayForm_requeuesAndTheHandlerRunsAgain_butForeignFormsAreRefused() throws {
         let daemon = try Self.daemon()
         defer { daemon.stop() }

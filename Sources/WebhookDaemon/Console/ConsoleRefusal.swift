@@ -20,6 +20,8 @@ enum ConsoleRefusal: Error, Equatable {
     case badRequest(String)
     /// The store could not answer (503).
     case storeUnavailable(EventStoreError)
+    /// Too many failed sign-ins from this address (429).
+    case tooManySignIns
 
     /// The stable machine-readable reason.
     var reason: String {
@@ -32,6 +34,7 @@ enum ConsoleRefusal: Error, Equatable {
         case .methodNotAllowed: "method_not_allowed"
         case .badRequest: "bad_request"
         case .storeUnavailable: "store_unavailable"
+        case .tooManySignIns: "too_many_sign_ins"
         }
     }
 
@@ -70,6 +73,10 @@ enum ConsoleRefusal: Error, Equatable {
         case .badRequest(let message):
             status = .badRequest
             detail = message
+        case .tooManySignIns:
+            status = .tooManyRequests
+            headers.add(name: "Retry-After", value: String(SignInThrottle.windowMillis / 1000))
+            detail = "Too many failed sign-ins from this address; try again in a few minutes."
         case .storeUnavailable(let error):
             status = .serviceUnavailable
             headers.add(name: "Retry-After", value: "5")

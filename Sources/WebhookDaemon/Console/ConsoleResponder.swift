@@ -25,6 +25,8 @@ final class ConsoleResponder: Sendable {
     let gate: ConsoleGate
     /// Actions and refusals are logged here.
     private let logger: Logger
+    /// Failed sign-ins by client address.
+    private let throttle = SignInThrottle()
     /// Where requests are answered: store reads block, and never on an event loop or the cooperative pool.
     private let queue = DispatchQueue(label: "webhookd-console", attributes: .concurrent)
 
@@ -73,7 +75,7 @@ final class ConsoleResponder: Sendable {
         if path == "/console.css" { return try asset(request, ConsoleAssets.stylesheet, type: "text/css; charset=utf-8") }
         let principal = try gate.principal(of: request, console: true, now: now).get()
         if path == "/console.js" { return try asset(request, ConsoleAssets.script, type: "text/javascript; charset=utf-8") }
-        if path == "/login" { return try signIn(request, principal: principal, now: now) }
+        if path == "/login" { return try signIn(request, principal: principal, client: String(context.remoteIP), now: now) }
         if path == "/logout" { return try signOut(request, principal: principal) }
         let isPost = request.method == "POST"
         if isPost {
@@ -170,8 +172,18 @@ final class ConsoleResponder: Sendable {
         for name in configured where !rates.contains(where: { $0.handler == name }) { rates.append(HandlerFailureRate(handler: name, runs: 0, failures: 0)) }
         rates.sort { $0.handler < $1.handler }
         let report = readiness.run(settings)
+        var oldest: (event: StoredEvent, blockedBy: StoredEvent?)?
+        if let receivedAt = summary.oldestPendingReceivedAt {
+            var query = EventQuery(limit: 1)
+            query.status = .pending
+            query.receivedFrom = receivedAt
+            query.receivedBefore = receivedAt + 1
+            if let event = try storeRead({ () throws(EventStoreError) in try store.events(matching: query) }).events.first {
+                oldest = (event, try storeRead { () throws(EventStoreError) in try store.blockingEvent(of: event.record.id, now: now) })
+            }
+        }
         return OverviewPage(hourly: hourly, since: since, summary: summary, deadLetters: dead, handlers: rates,
-                            readinessFailures: report.failures, now: now, replayed: replayed)
+                            readinessFailures: report.failures, now: now, replayed: replayed, oldestPending: oldest)
     }
 
     /// The list's filters parsed and one page read.
@@ -205,18 +217,24 @@ final class ConsoleResponder: Sendable {
     }
 
     /// `/login`: the form, or a sign-in attempt.
-    private func signIn(_ request: HTTPRequest, principal: ConsoleGate.Principal, now: Int64) throws(ConsoleRefusal) -> HTTPResponse {
+    private func signIn(_ request: HTTPRequest, principal: ConsoleGate.Principal, client: String, now: Int64) throws(ConsoleRefusal) -> HTTPResponse {
         let acceptsToken = gate.auth?.token != nil
         guard gate.hasSignIn else { return ConsolePage.redirect(to: "/") }
         if request.method == "POST" {
             let fields = FormFields(body: request.body)
             if let refusal = gate.checkForm(request, fields: fields, principal: principal) { throw refusal }
             let next = Self.safeNext(fields["next"])
+            guard throttle.allows(client, now: now) else {
+                logger.warning("console: sign-in refused, too many failures", metadata: ["client.ip": client])
+                throw .tooManySignIns
+            }
             guard let session = gate.signIn(name: fields["name"] ?? "", password: fields["password"] ?? "", now: now) else {
-                logger.warning("console: sign-in failed", metadata: ["console.user": fields["name"] ?? "token"])
+                throttle.recordFailure(client, now: now)
+                logger.warning("console: sign-in failed", metadata: ["console.user": fields["name"] ?? "token", "client.ip": client])
                 return ConsolePage.response(SignInPage(next: next, csrf: gate.csrfToken(for: .anonymous), failed: true, acceptsToken: acceptsToken).render(), status: .unauthorized)
             }
-            logger.notice("console: signed in", metadata: ["console.user": session.user])
+            throttle.reset(client)
+            logger.notice("console: signed in", metadata: ["console.user": session.user, "client.ip": client])
             return ConsolePage.redirect(to: next, setCookie: gate.sessionCookie(session))
         }
         guard request.method == "GET" || request.method == "HEAD" else { throw .methodNotAllowed(allowed: "GET, HEAD, POST") }

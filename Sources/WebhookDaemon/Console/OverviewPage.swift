@@ -19,6 +19,8 @@ struct OverviewPage {
     let now: Int64
     /// How many dead letters a replay just requeued, to say so.
     let replayed: Int?
+    /// The oldest pending event, and the event holding it back if one does.
+    let oldestPending: (event: StoredEvent, blockedBy: StoredEvent?)?
 
     /// Bars in the chart.
     static let hours = 24
@@ -34,6 +36,7 @@ struct OverviewPage {
         }
         main.append(readiness())
         main.append(backlog())
+        if let oldestPending { main.append(oldest(oldestPending.event, blockedBy: oldestPending.blockedBy)) }
         main.append(.element("section", [("class", "chart-box"), ("id", "by-outcome")], [
             .element("h2", text: "Events per hour, last 24 h, by outcome"), outcomeChart().render(),
         ]))
@@ -111,6 +114,20 @@ struct OverviewPage {
                 note.map { .element("span", [("class", "note")], text: $0) } ?? .empty,
             ])
         })
+    }
+
+    /// The oldest pending event: what the backlog's age is about.
+    private func oldest(_ event: StoredEvent, blockedBy: StoredEvent?) -> HTML {
+        var parts: [HTML] = [
+            .text("Oldest pending: "), .element("a", [("href", "/events/" + FormFields.encode(event.record.id))], text: event.record.id),
+            .text(" \(event.record.type), received \(ConsolePage.duration(max(0, now - event.record.receivedAt))) ago, attempt \(event.attempts)"),
+        ]
+        if let error = event.lastError { parts.append(.text(", last error: \(error)")) }
+        if let blockedBy {
+            parts.append(.text("; waiting behind "))
+            parts.append(.element("a", [("href", "/events/" + FormFields.encode(blockedBy.record.id))], text: blockedBy.record.id))
+        }
+        return .element("p", [("class", "warning"), ("id", "oldest-pending")], parts)
     }
 
     /// Dead letters by type, each with a link to its replay confirmation.
