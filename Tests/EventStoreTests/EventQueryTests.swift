@@ -158,7 +158,7 @@ import Testing
 
 /// Migration 6 on a database that already holds events: the hourly tables start from what is stored.
 @Suite struct ConsoleMigrationTests {
-    @Test func migratingAVersion5Database_backfillsHourlyCountsAndFailureRates() async throws {
+    @Test func migratingADatabaseWithEvents_backfillsHourlyCountsAndFailureRates() async throws {
         let fixture = try StoreFixture(.sqlite)
         defer { fixture.tearDown() }
         let h = HourlyEventCount.hourMillis
@@ -167,16 +167,18 @@ import Testing
         try fixture.store.markFailed(eventID: "evt_1", error: "x", now: 3 * h)
         #expect(try await fixture.store.insert(makeRecord("evt_2", type: "invoice.paid", object: "in_2", receivedAt: 3 * h + 1)) == .stored)
         fixture.store.close()
-        // Back to version 5, as a database written by the previous release.
+        // Back to the version before the console's migration, as a database written by the previous release.
         let raw = try RawSQLite(fixture.path)
+        let version = try raw.integer("SELECT version FROM schema_migrations WHERE summary = 'console: indexes and hourly counts'")
+        #expect(version == (try raw.integer("PRAGMA user_version")), "the console's migration is the last one")
         try raw.execute("""
             DROP TRIGGER event_hours_on_insert; DROP TRIGGER event_hours_on_status; DROP TRIGGER event_hours_on_delete;
             DROP TRIGGER handler_hours_on_insert; DROP TABLE event_hours; DROP TABLE handler_hours;
             DROP INDEX events_object; DROP INDEX events_type; DROP INDEX events_failed_received; DROP INDEX events_failed_type;
-            DELETE FROM schema_migrations WHERE version = 6; PRAGMA user_version = 5;
+            DELETE FROM schema_migrations WHERE version = \(version); PRAGMA user_version = \(version - 1);
             """)
         try fixture.restart()
-        #expect(try raw.integer("PRAGMA user_version") == 6)
+        #expect(try raw.integer("PRAGMA user_version") == version)
         #expect(try fixture.store.hourlyCounts(since: 0) == [
             HourlyEventCount(hourStart: 3 * h, type: "invoice.paid", status: .failed, count: 1),
             HourlyEventCount(hourStart: 3 * h, type: "invoice.paid", status: .pending, count: 1),
