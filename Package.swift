@@ -23,13 +23,17 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // Linux calls Swift cannot make safely (vfork/exec with PR_SET_PDEATHSIG); the C library only.
+        .systemLibrary(name: "CLinux"),
         .target(name: "WebhookSupport", swiftSettings: strict),
         .target(name: "HTTP1", dependencies: ["WebhookSupport"], swiftSettings: strict),
         .target(name: "StripeWebhooks", dependencies: ["CLibCrypto"], swiftSettings: strict),
+        // The Stripe REST API client (Foundation networking), beside StripeWebhooks, which stays embeddable with libcrypto alone.
+        .target(name: "StripeAPI", dependencies: ["StripeWebhooks"], swiftSettings: strict),
         .target(name: "EventStore", dependencies: ["CSQLite", "StripeWebhooks", "WebhookSupport"], swiftSettings: strict),
         .target(
             name: "WebhookDaemon",
-            dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "EventStore", "CLibCrypto"],
+            dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "StripeAPI", "EventStore", "CLinux", "CLibCrypto"],
             exclude: ["Samples/README.md"],
             resources: samples.map { .embedInCode("Samples/\($0).json") },
             swiftSettings: strict
@@ -38,7 +42,8 @@ let package = Package(
         .testTarget(name: "WebhookSupportTests", dependencies: ["WebhookSupport"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "StripeWebhooksTests", dependencies: ["StripeWebhooks"], swiftSettings: strict),
+        .testTarget(name: "StripeAPITests", dependencies: ["StripeAPI", "StripeWebhooks"], swiftSettings: strict),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore"], swiftSettings: strict),
-        .testTarget(name: "WebhookDaemonTests", dependencies: ["WebhookDaemon", "EventStore", "StripeWebhooks"], swiftSettings: strict),
+        .testTarget(name: "WebhookDaemonTests", dependencies: ["WebhookDaemon", "EventStore", "StripeWebhooks", "StripeAPI"], swiftSettings: strict),
     ]
 )

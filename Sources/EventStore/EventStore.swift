@@ -13,8 +13,9 @@ public protocol EventStore: AnyObject, Sendable {
 
     /// Claims up to `limit` due pending events for this store instance and counts an attempt for each.
     /// An event is claimable when it is pending, due, unclaimed or its claim's lease has lapsed, not
-    /// still in progress in this instance, and no older pending event and no claimed event concern the
-    /// same object. Report on every claimed event with `complete`, `retryLater` or `markFailed`; if
+    /// still in progress in this instance, and no pending event created earlier by Stripe (ties: stored
+    /// earlier) and no claimed event concern the same object. Each item says whether it is stale: a
+    /// done event about the same object was created later than it. Report on every claimed event with `complete`, `retryLater` or `markFailed`; if
     /// that report fails, the event comes back when its lease lapses.
     func claimDue(now: Int64, limit: Int) throws(EventStoreError) -> [WorkItem]
 
@@ -32,8 +33,16 @@ public protocol EventStore: AnyObject, Sendable {
 
     /// Records the outcomes of several claimed events (their handler runs, then done, retry-later or
     /// failed) and returns each one's error, or `nil`, in order. One event's error (its claim lost)
-    /// leaves the others recorded; an event whose report failed comes back when its lease lapses.
+    /// leaves the others recorded. An event whose report failed with a retryable error stays claimed by
+    /// this instance, which never claims it again, so that the caller can report it again later (its
+    /// handlers must not run twice); other instances get it when its lease lapses.
     func report(_ outcomes: [EventOutcome]) -> [EventStoreError?]
+
+    /// Returns events this instance claimed but did not start (a graceful stop) to pending, due as they
+    /// were, without counting the claim as an attempt, so that the next start takes them at once.
+    /// Events not claimed by this instance are left alone. Returns how many it released.
+    @discardableResult
+    func release(eventIDs: [String]) throws(EventStoreError) -> Int
 
     /// Records `outcomes` like `report`, then claims up to `limit` due events like `claimDue`: a
     /// worker's turn from one batch to the next.
@@ -50,7 +59,8 @@ public protocol EventStore: AnyObject, Sendable {
 
     /// Start-up recovery: returns to pending every event claimed by another store instance (a previous
     /// run of the daemon that died), and returns how many. Run it once in the one daemon that owns the
-    /// database, before its workers start. A failure is logged, not thrown: such claims still come back
+    /// database (a SQLite store opened with `Options.ownerLock`, which is held from `init` on), before
+    /// its workers start: in any other instance it would take a live daemon's running events away. A failure is logged, not thrown: such claims still come back
     /// when their lease expires.
     @discardableResult
     func releaseClaims() -> Int
@@ -107,6 +117,10 @@ public protocol EventStore: AnyObject, Sendable {
     /// Write-path counters since the store was opened.
     var statistics: EventStoreStatistics { get }
 
+    /// Whether the store's file is still the one it opened and whether inserts commit, from memory:
+    /// never blocks on the disk.
+    var health: EventStoreHealth { get }
+
     /// Commits a small write that changes nothing visible (SQLite: one row of `store_checks` updated and synced),
     /// blocking until then: throws when the store cannot write now (closed, read-only, locked past the busy
     /// timeout, failing). For readiness checks; call it off the event loops and the cooperative pool.
@@ -132,6 +146,9 @@ extension EventStore {
 
     /// When the oldest pending event was received (Unix ms), if any is pending.
     public func oldestPendingReceivedAt() throws(EventStoreError) -> Int64? { try summary().oldestPendingReceivedAt }
+
+    /// A store that does not track its health (the memory store) is always healthy.
+    public var health: EventStoreHealth { EventStoreHealth() }
 
     /// Events per status.
     public func counts() throws(EventStoreError) -> [EventStatus: Int] { try summary().counts }

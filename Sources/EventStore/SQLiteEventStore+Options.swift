@@ -25,6 +25,12 @@ extension SQLiteEventStore {
         public var pruneBatch: Int
         /// The id claims are made under; default `HOSTNAME:PID:RANDOM`, unique per opened store.
         public var owner: String?
+        /// Take the store's owner lock (`flock` on `<path>.lock`, holding this process's PID) before
+        /// opening, and fail with `.unavailable` naming the owner's PID when another instance holds
+        /// it: the daemon does, so that one daemon owns a store (its start-up recovery releases every
+        /// other instance's claims). Operator commands do not. The owner also checkpoints the
+        /// write-ahead log into the database file at `close()`. Ignored when `readOnly`. Default `false`.
+        public var ownerLock: Bool
 
         /// Creates options; every parameter has the documented default.
         /// - Parameters:
@@ -36,11 +42,13 @@ extension SQLiteEventStore {
         ///   - maxDatabaseBytes: database size cap.
         ///   - pruneBatch: deletions per prune transaction.
         ///   - owner: claim owner id.
+        ///   - ownerLock: take the owner lock.
         public init(
             readOnly: Bool = false, busyTimeout: Duration = .seconds(5), maxBatch: Int = 1_024,
             maxQueuedInserts: Int = 65_536, leaseDuration: Duration = .seconds(600), maxDatabaseBytes: Int64? = nil,
-            pruneBatch: Int = 5_000, owner: String? = nil
+            pruneBatch: Int = 5_000, owner: String? = nil, ownerLock: Bool = false
         ) {
+            self.ownerLock = ownerLock
             self.readOnly = readOnly
             self.busyTimeout = busyTimeout
             self.maxBatch = maxBatch

@@ -32,8 +32,10 @@ public final class SQLiteEventStore: EventStore {
     /// The read-only connection for queries, one caller at a time.
     private let reader: LockedValue<ReaderState>
     /// Events this instance claimed and has not yet reported on: never claimed again meanwhile,
-    /// even if a long handler outlives the lease.
-    private let inFlight = LockedValue<Set<String>>([])
+    /// even if a long handler outlives the lease, or its report failed and is to be retried.
+    let inFlight = LockedValue<Set<String>>([])
+    /// The owner lock when `options.ownerLock` asked for it; released at `close()`.
+    private let ownerLock: LockedValue<StoreOwnerLock?>
 
     /// Opens (creating and migrating if needed) the database at `path`. Blocks while SQLite opens the
     /// file: call it at start-up, off the cooperative pool.
@@ -51,6 +53,7 @@ public final class SQLiteEventStore: EventStore {
         self.logger = logger
 
         if options.readOnly {
+            ownerLock = LockedValue(nil)
             guard access(path, F_OK) == 0 else {
                 throw EventStoreError(.invalidArgument, "no event database at \(path)")
             }
@@ -63,7 +66,17 @@ public final class SQLiteEventStore: EventStore {
         }
 
         try Self.createFileIfMissing(path)
+        // Before anything writes (migrations, and later the start-up recovery that releases other
+        // instances' claims): a second daemon on this store stops here.
+        if options.ownerLock {
+            ownerLock = LockedValue(try StoreOwnerLock(databasePath: path))
+        } else {
+            ownerLock = LockedValue(nil)
+        }
         let connection = try SQLiteConnection(path: path, readOnly: false, create: true)
+        guard case .found(let identity) = DatabaseFileIdentity.lookUp(path) else {
+            throw EventStoreError(.unavailable, "\(path) vanished while it was being opened")
+        }
         connection.setBusyTimeout(milliseconds: Int(options.busyTimeout.milliseconds))
         let mode = try connection.pragmaText("journal_mode = WAL")
         guard mode.lowercased() == "wal" else {
@@ -76,10 +89,15 @@ public final class SQLiteEventStore: EventStore {
             let pageSize = max(1, try connection.pragmaInteger("page_size"))
             _ = try connection.pragmaInteger("max_page_count = \(max(1, maxBytes / pageSize))")
         }
+        // The log exists from the WAL switch on, for as long as this connection stays open.
+        var walIdentity: DatabaseFileIdentity?
+        if case .found(let wal) = DatabaseFileIdentity.lookUp(path + "-wal") { walIdentity = wal }
         let readerConnection = try SQLiteConnection(path: path, readOnly: true, create: false)
         readerConnection.setBusyTimeout(milliseconds: Int(options.busyTimeout.milliseconds))
         reader = LockedValue(.open(readerConnection))
-        writer = SQLiteWriter(connection: connection, maxBatch: options.maxBatch, maxQueuedInserts: options.maxQueuedInserts, logger: logger, observer: observer)
+        writer = SQLiteWriter(
+            connection: connection, maxBatch: options.maxBatch, maxQueuedInserts: options.maxQueuedInserts, logger: logger, observer: observer,
+            path: path, identity: identity, walIdentity: walIdentity, checkpointAtClose: options.ownerLock)
     }
 
     deinit { close() }
@@ -150,10 +168,10 @@ public final class SQLiteEventStore: EventStore {
     /// holds), each inside its own savepoint so that one lost claim leaves the rest recorded.
     public func report(_ outcomes: [EventOutcome]) -> [EventStoreError?] {
         guard !outcomes.isEmpty else { return [] }
-        defer { inFlight.withLock { running in for outcome in outcomes { running.remove(outcome.eventID) } } }
         let owner = self.owner
+        let errors: [EventStoreError?]
         do throws(EventStoreError) {
-            return try write("report \(outcomes.count) handled events") { connection throws(EventStoreError) in
+            errors = try write("report \(outcomes.count) handled events") { connection throws(EventStoreError) in
                 var errors: [EventStoreError?] = []
                 for outcome in outcomes {
                     let error = connection.reportIsolated(outcome, owner: owner)
@@ -164,7 +182,20 @@ public final class SQLiteEventStore: EventStore {
                 return errors
             }
         } catch {
-            return outcomes.map { _ in error }
+            errors = outcomes.map { _ in error }
+        }
+        settleInFlight(outcomes, errors)
+        return errors
+    }
+
+    /// After a report: events recorded, or whose claim is gone, are no longer in flight here; those
+    /// whose report failed with a retryable error stay, so that this instance does not claim them (and
+    /// run their handlers) again while their outcome waits to be reported again.
+    private func settleInFlight(_ outcomes: [EventOutcome], _ errors: [EventStoreError?]) {
+        inFlight.withLock { running in
+            for (outcome, error) in zip(outcomes, errors) where !(error?.isRetryable ?? false) {
+                running.remove(outcome.eventID)
+            }
         }
     }
 
@@ -191,9 +222,12 @@ public final class SQLiteEventStore: EventStore {
                 return (errors, items)
             }
         }
-        inFlight.withLock { running in
-            for outcome in outcomes { running.remove(outcome.eventID) }
-            if case .success(let (_, items)) = turn { running.formUnion(items.map(\.event.id)) }
+        switch turn {
+        case .success(let (errors, items)):
+            settleInFlight(outcomes, errors)
+            inFlight.withLock { $0.formUnion(items.map(\.event.id)) }
+        case .failure(let error):
+            settleInFlight(outcomes, outcomes.map { _ in error })
         }
         switch turn {
         case .success(let (errors, items)): return ClaimTurn(reportErrors: errors, claimed: .success(items))
@@ -304,18 +338,39 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    /// A write through the writer, queued behind the writes already waiting: it counts one more
-    /// check in `store_checks`, so that the commit appends a WAL frame and syncs it (an empty
-    /// transaction would write nothing, and a full disk would go unnoticed).
+    /// A write through the writer, queued behind the writes already waiting, that takes the path a
+    /// delivery takes: it inserts a probe event of `probeEventBytes` into `events` (inside a savepoint
+    /// rolled back at once, so no one ever sees it: a full database, a failing trigger or constraint
+    /// fail it as they fail deliveries), then counts one more check in `store_checks`, so that the
+    /// commit appends a WAL frame and syncs it (an empty transaction would write nothing, and a full
+    /// disk would go unnoticed). Its outcome counts as the latest insert outcome in `health`.
     public func checkWritable() throws(EventStoreError) {
         let now = Self.nowMillis()
-        try write("check that the store can write") { connection throws(EventStoreError) in
+        let probe = EventRecord(
+            id: "evt_webhookd_readiness_probe", type: "webhookd.readiness_probe", objectID: nil, created: now / 1000, livemode: false,
+            account: nil, apiVersion: nil, body: [UInt8](repeating: UInt8(ascii: " "), count: Self.probeEventBytes), receivedAt: now, verifiedBy: nil)
+        try writer(for: "check that the store can write").perform("check that the store can write", exercisesInsertPath: true) { connection throws(EventStoreError) in
+            try connection.execute("SAVEPOINT readiness_probe")
+            do throws(EventStoreError) {
+                _ = try connection.insertEvent(probe)
+            } catch {
+                if connection.isInTransaction { try? connection.execute("ROLLBACK TO readiness_probe; RELEASE readiness_probe") }
+                throw error
+            }
+            try connection.execute("ROLLBACK TO readiness_probe; RELEASE readiness_probe")
             _ = try connection.run("UPDATE store_checks SET checks = checks + 1, checked_at = ? WHERE id = 1", [.integer(now)])
         }
     }
 
+    /// The probe event's body size: about a typical Stripe event's, so that a probe needs the room a
+    /// delivery needs. 4 KiB.
+    static let probeEventBytes = 4_096
+
     /// Write-path counters since the store was opened (zero for a read-only store).
     public var statistics: EventStoreStatistics { writer?.currentStatistics ?? EventStoreStatistics() }
+
+    /// The replaced-file and insert-failure flags of the writer (healthy for a read-only store).
+    public var health: EventStoreHealth { writer?.health ?? EventStoreHealth() }
 
     /// Commits what is queued, stops the writer, closes both connections; idempotent.
     public func close() {
@@ -324,14 +379,24 @@ public final class SQLiteEventStore: EventStore {
             if case .open(let connection) = state { connection.close() }
             state = .closed
         }
+        // Last: the next owner may start only once this one wrote its last commit and checkpoint.
+        ownerLock.withLock { lock in
+            lock?.release()
+            lock = nil
+        }
     }
 
     // MARK: Plumbing
 
     /// Runs a write on the writer thread in the next batch and waits for its commit.
     func write<Value: Sendable>(_ name: String, _ body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
-        guard let writer else { throw readOnlyError(name) }
-        return try writer.perform(name, body)
+        try writer(for: name).perform(name, body)
+    }
+
+    /// The writer, or the read-only error for `action`.
+    private func writer(for action: String) throws(EventStoreError) -> SQLiteWriter {
+        guard let writer else { throw readOnlyError(action) }
+        return writer
     }
 
     /// Runs a read on the reader connection, on the calling thread, under the reader lock.

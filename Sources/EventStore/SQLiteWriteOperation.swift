@@ -8,6 +8,9 @@ protocol SQLiteWriteOperation: AnyObject, Sendable {
     func run(_ connection: SQLiteConnection) throws(EventStoreError)
     /// Reports the end: `nil` after the batch committed, or the error that undid the work.
     func finish(_ error: EventStoreError?)
+    /// Whether it inserts into `events` the way a delivery does (the readiness probe), so that its
+    /// outcome counts as the latest insert outcome in `EventStoreHealth`.
+    var exercisesInsertPath: Bool { get }
 }
 
 /// A write whose caller blocks until the batch holding it committed or failed.
@@ -24,10 +27,17 @@ final class BlockingWrite<Value: Sendable>: SQLiteWriteOperation, @unchecked Sen
     private var outcome: Result<Value, EventStoreError>?
     /// Signalled once `outcome` is set.
     private let done = DispatchSemaphore(value: 0)
+    /// Whether its outcome counts as an insert outcome (see `SQLiteWriteOperation`).
+    let exercisesInsertPath: Bool
 
     /// Wraps `body`, the work to run on the writer thread.
-    init(name: String, body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value) {
+    /// - Parameters:
+    ///   - name: what it does, for errors.
+    ///   - exercisesInsertPath: whether it inserts into `events` like a delivery (the readiness probe).
+    ///   - body: the work.
+    init(name: String, exercisesInsertPath: Bool = false, body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value) {
         self.name = name
+        self.exercisesInsertPath = exercisesInsertPath
         self.body = body
     }
 

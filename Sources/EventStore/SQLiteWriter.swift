@@ -9,7 +9,7 @@ import Glibc
 /// connection and commits queued inserts and other writes together, one transaction and one fsync
 /// per batch (group commit). Callers hear back only after the commit.
 final class SQLiteWriter: @unchecked Sendable {
-    // @unchecked: `state`, `queue`, `statistics` and `thread` are guarded by `condition`;
+    // @unchecked: `state`, `queue`, `statistics`, `thread`, `replaced` and `insertFailure` are guarded by `condition`;
     // `connection`, `failureStreak` and `lastFailureLog` are touched only by the writer thread once
     // `init` has handed the connection over.
 
@@ -41,6 +41,19 @@ final class SQLiteWriter: @unchecked Sendable {
     private var statistics = EventStoreStatistics()
     /// The writer thread, once running, to catch calls from it.
     private var thread: pthread_t?
+    /// Set for good once the database file was found removed or replaced: every later write fails with it.
+    private var replaced: EventStoreError?
+    /// The latest insert-carrying batch's error, `nil` once one succeeded (see `EventStoreHealth`).
+    private var insertFailure: EventStoreError?
+    /// The database file's path, looked up after every commit.
+    private let path: String
+    /// The identity of the file the connection opened.
+    private let identity: DatabaseFileIdentity
+    /// The identity of its write-ahead log (`path-wal`), which holds every commit since the last
+    /// checkpoint: SQLite keeps it (and its inode) for as long as the connection is open.
+    private let walIdentity: DatabaseFileIdentity?
+    /// Whether closing checkpoints the log into the database file (the owning daemon's store only).
+    private let checkpointAtClose: Bool
     /// The read-write connection; writer thread only.
     private let connection: SQLiteConnection
     /// Most jobs per transaction.
@@ -67,7 +80,20 @@ final class SQLiteWriter: @unchecked Sendable {
     ///   - maxQueuedInserts: inserts waiting beyond this are refused at once (back-pressure → 503).
     ///   - logger: where batch failures are reported.
     ///   - observer: told about every transaction's end.
-    init(connection: SQLiteConnection, maxBatch: Int, maxQueuedInserts: Int, logger: Logger, observer: (any EventStoreObserver)? = nil) {
+    ///   - path: the database file, looked up after every commit.
+    ///   - identity: the identity of the file `connection` opened.
+    ///   - walIdentity: the identity of its write-ahead log, when there is one.
+    ///   - checkpointAtClose: checkpoint the log into the database at close: the owning daemon does;
+    ///     an operator command must not, since a TRUNCATE checkpoint holds the write lock while it
+    ///     waits for readers, and the daemon's deliveries would wait with it.
+    init(
+        connection: SQLiteConnection, maxBatch: Int, maxQueuedInserts: Int, logger: Logger, observer: (any EventStoreObserver)? = nil,
+        path: String, identity: DatabaseFileIdentity, walIdentity: DatabaseFileIdentity?, checkpointAtClose: Bool
+    ) {
+        self.checkpointAtClose = checkpointAtClose
+        self.path = path
+        self.identity = identity
+        self.walIdentity = walIdentity
         self.observer = observer
         self.connection = connection
         self.maxBatch = max(1, maxBatch)
@@ -83,6 +109,13 @@ final class SQLiteWriter: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return statistics
+    }
+
+    /// The replaced-file and insert-failure flags, from memory.
+    var health: EventStoreHealth {
+        condition.lock()
+        defer { condition.unlock() }
+        return EventStoreHealth(replaced: replaced?.message, insertFailure: insertFailure?.message)
     }
 
     /// Queues an insert; `completion` runs on the writer thread after the commit, or at once with an
@@ -107,8 +140,10 @@ final class SQLiteWriter: @unchecked Sendable {
 
     /// Runs `body` on the writer thread inside the next batch and blocks until that batch committed.
     /// Must not be called from the writer thread (inside an operation's body): that would wait for itself.
-    func perform<Value: Sendable>(_ name: String, _ body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
-        let operation = BlockingWrite(name: name, body: body)
+    func perform<Value: Sendable>(
+        _ name: String, exercisesInsertPath: Bool = false, _ body: @escaping @Sendable (SQLiteConnection) throws(EventStoreError) -> Value
+    ) throws(EventStoreError) -> Value {
+        let operation = BlockingWrite(name: name, exercisesInsertPath: exercisesInsertPath, body: body)
         condition.lock()
         if let thread, pthread_equal(thread, pthread_self()) != 0 {
             condition.unlock()
@@ -151,6 +186,7 @@ final class SQLiteWriter: @unchecked Sendable {
         while let batch = nextBatch() {
             commit(batch)
         }
+        if checkpointAtClose { checkpointAtStop() }
         // SQLite's advice for long-lived connections: refresh planner statistics where useful on close.
         try? connection.execute("PRAGMA optimize")
         connection.close()
@@ -176,13 +212,74 @@ final class SQLiteWriter: @unchecked Sendable {
         return batch
     }
 
+    /// Copies the WAL into the database file and empties it (`wal_checkpoint(TRUNCATE)`), after the
+    /// last batch: so that the `.sqlite` file alone holds every acknowledged event after a clean stop.
+    private func checkpointAtStop() {
+        condition.lock()
+        let gone = replaced != nil
+        condition.unlock()
+        guard !gone else { return }
+        do throws(EventStoreError) {
+            // Columns: busy (1 when a reader or writer elsewhere kept it from finishing), WAL frames, frames copied.
+            let row = try connection.queryFirst("PRAGMA wal_checkpoint(TRUNCATE)") { row in (row.int64(0), row.int64(1), row.int64(2)) }
+            if let (busy, frames, copied) = row, busy != 0 {
+                logger.warning("the write-ahead log could not be fully copied into the database at stop (another process was using it); keep the -wal file with the database, or use `events backup`", metadata: [
+                    "store.wal_frames": String(frames), "store.checkpointed_frames": String(copied),
+                ])
+            }
+        } catch {
+            logger.warning("the write-ahead log could not be checkpointed at stop; keep the -wal file with the database, or use `events backup`", metadata: ["error.message": error.message])
+        }
+    }
+
+    /// Whether the path still names the file the connection opened; the error to fail the batch
+    /// with, if not. A removed or replaced file is remembered (`replaced`) and logged once.
+    private func verifyFile() -> EventStoreError? {
+        let problem: String
+        switch DatabaseFileIdentity.lookUp(path) {
+        case .found(let current) where current == identity:
+            guard let walIdentity else { return nil }
+            switch DatabaseFileIdentity.lookUp(path + "-wal") {
+            case .found(let wal) where wal == walIdentity:
+                return nil
+            case .found, .missing:
+                // The commits since the last checkpoint live only in the log: a removed log loses them.
+                problem = "the write-ahead log \(path)-wal was removed or replaced (it holds the latest events)"
+            case .failed(let code):
+                return EventStoreError(.unavailable, "cannot check that \(path)-wal is still the open log: stat: \(String(cString: strerror(code)))")
+            }
+        case .found:
+            problem = "the file at \(path) is not the database the daemon opened (it was replaced or renamed)"
+        case .missing:
+            problem = "\(path) no longer exists (the file or its directory was removed or renamed)"
+        case .failed(let code):
+            return EventStoreError(.unavailable, "cannot check that \(path) is still the open database: stat: \(String(cString: strerror(code)))")
+        }
+        let error = EventStoreError(.unavailable, "the event database was removed or replaced: \(problem); events written now would be lost, so none are accepted until the daemon restarts")
+        condition.lock()
+        let first = replaced == nil
+        if first { replaced = error }
+        condition.unlock()
+        if first {
+            logger.error("the event database was removed or replaced while the daemon ran: deliveries are answered 503 and /readyz fails until the daemon is restarted. Restore the file if it was moved by mistake, then restart the daemon", metadata: [
+                "error.message": problem,
+            ])
+        }
+        return error
+    }
+
     /// Runs a batch in one transaction and reports to every caller after COMMIT or ROLLBACK.
     private func commit(_ batch: [Job]) {
         var outcomes = [InsertOutcome?](repeating: nil, count: batch.count)
         var failures = [EventStoreError?](repeating: nil, count: batch.count)
         var batchError: EventStoreError?
         let began = ContinuousClock.now
+        condition.lock()
+        let alreadyReplaced = replaced
+        condition.unlock()
         do throws(EventStoreError) {
+            // Once the file is gone, nothing runs: every write fails until the restart.
+            if let alreadyReplaced { throw alreadyReplaced }
             try connection.execute("BEGIN IMMEDIATE")
             for (index, job) in batch.enumerated() {
                 switch job {
@@ -193,6 +290,11 @@ final class SQLiteWriter: @unchecked Sendable {
                 }
             }
             try connection.execute("COMMIT")
+            // One stat per batch, before anyone hears of the commit: a commit into a removed or
+            // replaced file is lost at the next restart, so nobody may be told it is stored.
+            batchError = verifyFile()
+        } catch where error == alreadyReplaced {
+            batchError = error
         } catch {
             // Some errors (I/O, full disk) already rolled the transaction back; the rest leave it open.
             if connection.isInTransaction { try? connection.execute("ROLLBACK") }
@@ -252,6 +354,19 @@ final class SQLiteWriter: @unchecked Sendable {
         } else {
             statistics.failedBatches += 1
         }
+        // The latest batch that stored events (or probed for it) decides whether inserts commit.
+        var carriesInserts = false
+        var insertError = error
+        for (index, job) in batch.enumerated() {
+            switch job {
+            case .insert: carriesInserts = true
+            case .operation(let operation) where operation.exercisesInsertPath:
+                carriesInserts = true
+                insertError = insertError ?? failures[index]
+            case .operation: break
+            }
+        }
+        if carriesInserts { insertFailure = insertError }
         let failedBatches = statistics.failedBatches
         condition.unlock()
 

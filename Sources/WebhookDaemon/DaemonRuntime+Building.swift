@@ -16,10 +16,15 @@ extension DaemonRuntime {
     ///   - environment: where `env:` references are read from.
     ///   - logger: receives warnings.
     ///   - previous: the runtime being replaced, if any.
+    ///   - commands: where commands record their process groups; `nil` keeps `previous`'s.
     static func build(
-        _ configuration: DaemonConfiguration, environment: [String: String], logger: Logger, previous: DaemonRuntime?
+        _ configuration: DaemonConfiguration, environment: [String: String], logger: Logger, previous: DaemonRuntime?,
+        commands: RunningCommands? = nil
     ) throws(ConfigurationError) -> DaemonRuntime {
+        let commands = commands ?? previous?.commands
         try configuration.validate()
+        // The Stripe API key must resolve now (a missing variable or file refuses the start or reload).
+        if configuration.stripe.apiKey != nil { _ = try configuration.stripe.apiOptions(environment: environment) }
         var endpoints: [String: WebhookEndpoint] = [:]
         for (index, settings) in configuration.effectiveEndpoints.enumerated() {
             let endpoint = try Self.endpoint(settings, index: index, in: configuration, environment: environment, logger: logger)
@@ -35,7 +40,7 @@ extension DaemonRuntime {
         for (index, settings) in configuration.handlers.enumerated() {
             let handler = try Self.handler(
                 settings, key: "handlers[\(index)]", environment: environment, logger: logger,
-                previous: previous?.handlers.first { $0.name == settings.name }
+                previous: previous?.handlers.first { $0.name == settings.name }, commands: commands
             )
             router.register(handler, for: handler.patterns)
             handlers.append(handler)
@@ -47,7 +52,8 @@ extension DaemonRuntime {
         }
         return DaemonRuntime(
             configuration: configuration, endpoints: endpoints, router: router,
-            retry: retryPolicy(configuration.retry), handlers: handlers, sourcePolicy: try SourcePolicy(configuration)
+            retry: retryPolicy(configuration.retry), handlers: handlers, sourcePolicy: try SourcePolicy(configuration),
+            commands: commands
         )
     }
 
@@ -96,7 +102,8 @@ extension DaemonRuntime {
 
     /// One configured handler with its values read and its program found.
     private static func handler(
-        _ settings: HandlerConfiguration, key: String, environment: [String: String], logger: Logger, previous: ConfiguredHandler?
+        _ settings: HandlerConfiguration, key: String, environment: [String: String], logger: Logger, previous: ConfiguredHandler?,
+        commands: RunningCommands?
     ) throws(ConfigurationError) -> ConfiguredHandler {
         let patterns = try DaemonConfiguration.patterns(settings.events, key: "\(key).events")
         let action: any HandlerAction
@@ -109,7 +116,7 @@ extension DaemonRuntime {
             }
             action = CommandAction(
                 executable: executable, arguments: command.argv, environment: variables, workingDirectory: command.workingDirectory,
-                timeout: settings.timeoutSeconds, killGrace: settings.killGraceSeconds
+                timeout: settings.timeoutSeconds, killGrace: settings.killGraceSeconds, commands: commands
             )
         case .forward(let forward):
             guard let url = URL(string: forward.url) else { throw ConfigurationError("\(key).forward.url: not a URL") }
@@ -134,7 +141,8 @@ extension DaemonRuntime {
             ?? ConcurrencyLimiter(limit: settings.maxConcurrency)
         return ConfiguredHandler(
             name: settings.name, patterns: patterns, action: action, maxAttempts: settings.maxAttempts,
-            dedupeKey: settings.dedupeKey.isEmpty ? nil : DedupeKey(paths: settings.dedupeKey), limiter: limiter
+            dedupeKey: settings.dedupeKey.isEmpty ? nil : DedupeKey(paths: settings.dedupeKey), limiter: limiter,
+            skipStale: settings.skipStale
         )
     }
 

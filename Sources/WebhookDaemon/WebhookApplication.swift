@@ -15,9 +15,13 @@ public final class WebhookApplication: Sendable {
     private let reloading = NSLock()
     private let store: any EventStore
     private let dispatcher: EventDispatcher
+    /// Reads the store's summary in the background for `/metrics` and `/readyz`.
+    private let snapshot: StoreSnapshot
     private let server: HTTPServer
     /// `/healthz`, `/readyz` and `/metrics` on their own address, when `admin.port` is set.
     private let adminServer: HTTPServer?
+    /// Catch-up from Stripe's Events API and the endpoint watchdog (idle without `stripe.api_key`).
+    private let stripeMonitor: StripeMonitor
     /// Most connections the admin listener holds open (scrapers and probes, not webhook traffic).
     static let adminMaxConnections = 64
 
@@ -33,20 +37,28 @@ public final class WebhookApplication: Sendable {
     public init(configuration: DaemonConfiguration, environment: [String: String], logger: Logger) throws {
         self.logger = logger
         self.environment = environment
-        let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: logger, previous: nil)
+        // Commands record their process groups next to a SQLite store; a memory store does not outlive
+        // the process, so nothing of it is rerun after a restart.
+        var commands: RunningCommands?
+        if case .sqlite(let path) = try StoreLocation(parsing: configuration.store) { commands = RunningCommands(storePath: path) }
+        let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: logger, previous: nil, commands: commands)
         self.runtime = LockedValue(runtime)
         let metrics = DaemonMetrics(version: Version.current)
         store = try Self.openStore(configuration.store, logger: logger, observer: metrics)
         dispatcher = EventDispatcher(store: store, runtime: self.runtime, workers: configuration.workers, logger: logger, metrics: metrics)
-        let readiness = ReadinessCheck(store: store, dispatcher: dispatcher)
+        let snapshot = StoreSnapshot(store: store) { reading in metrics.update(from: reading.summary) }
+        self.snapshot = snapshot
+        metrics.watchSnapshot(snapshot)
+        stripeMonitor = StripeMonitor(runtime: self.runtime, environment: environment, store: store, registry: metrics.registry, logger: logger)
+        let readiness = ReadinessCheck(store: store, dispatcher: dispatcher, snapshot: snapshot, stripe: stripeMonitor)
         let admin = AdminResponder(
-            metrics: metrics, readiness: readiness, store: store, runtime: self.runtime, logger: logger)
+            metrics: metrics, readiness: readiness, snapshot: snapshot, runtime: self.runtime, logger: logger)
         let responder = WebhookResponder(
             runtime: self.runtime, store: store, dispatcher: dispatcher, logger: logger, metrics: metrics,
             admin: configuration.admin.port == nil ? admin : nil)
         // The console and admin.auth belong to the admin listener alone; the webhook listener never serves them.
         let adminListenerResponder = configuration.admin.port == nil ? admin : AdminResponder(
-            metrics: metrics, readiness: readiness, store: store, runtime: self.runtime, logger: logger,
+            metrics: metrics, readiness: readiness, snapshot: snapshot, runtime: self.runtime, logger: logger,
             console: ConsoleResponder(store: store, dispatcher: dispatcher, readiness: readiness, runtime: self.runtime,
                                       gate: try Self.consoleGate(configuration.admin.auth, environment: environment), logger: logger))
         let server = HTTPServer(configuration: Self.serverConfiguration(configuration), responder: responder, logger: logger, observer: metrics)
@@ -87,7 +99,9 @@ public final class WebhookApplication: Sendable {
             logger.warning("store is memory: accepted events are LOST when the daemon exits. Use sqlite:PATH in production.")
             return MemoryEventStore()
         case .sqlite(let path):
-            let store = try SQLiteEventStore(path: path, logger: logger, observer: observer)
+            // The owner lock: a second daemon on this store refuses to start (its recovery would release
+            // this one's live claims).
+            let store = try SQLiteEventStore(path: path, logger: logger, options: .init(ownerLock: true), observer: observer)
             logger.info("event store opened", metadata: ["store.path": path])
             return store
         }
@@ -148,8 +162,12 @@ public final class WebhookApplication: Sendable {
             "endpoints": paths.joined(separator: ","), "handlers": configuration.handlers.map(\.name).joined(separator: ","),
         ])
         // Only once both listeners hold their ports: a daemon that cannot listen never claims events.
+        // What commands of a daemon that died left running goes before its events run again.
+        runtime.withLock { $0.commands }?.killLeftovers(logger: logger)
         dispatcher.start()
+        snapshot.start()
         logEndpoints()
+        stripeMonitor.start()
         return port
     }
 
@@ -185,6 +203,7 @@ public final class WebhookApplication: Sendable {
             logger.warning("changed settings that apply only after a restart were not applied: \(unapplied.joined(separator: ", "))")
         }
         logEndpoints()
+        stripeMonitor.reloaded()
     }
 
     /// Reads a configuration with `load` and applies it; on any error logs it and keeps serving with
@@ -226,14 +245,25 @@ public final class WebhookApplication: Sendable {
         return changed
     }
 
-    /// Graceful stop: no new connections, in-flight requests finish (and their commits), running handlers
-    /// finish, then the store closes. Events not yet handled stay pending for the next start.
+    /// Graceful stop within `shutdown_grace_seconds`: no new connections; in-flight requests finish (and
+    /// their commits) while each worker finishes only the handler it is running, hands the rest of its
+    /// claimed batch back to the queue and records its outcomes; then the store closes. Events not yet
+    /// handled stay pending, unclaimed, for the next start. A handler still running at the deadline is
+    /// abandoned: it dies with the process, and its event runs again at the next start.
     public func shutdown() {
         let grace = configuration.shutdownGraceSeconds
-        logger.notice("shutting down: finishing requests in flight", metadata: ["grace_seconds": String(grace)])
+        let deadline = ContinuousClock.now + .seconds(grace)
+        logger.notice("shutting down: finishing requests in flight and the handlers running now", metadata: ["grace_seconds": String(grace)])
+        dispatcher.beginStop(deadline: deadline)
         server.shutdown(gracePeriod: .seconds(grace))
-        adminServer?.shutdown(gracePeriod: .seconds(1))
-        dispatcher.stop()
+        adminServer?.shutdown(gracePeriod: min(.seconds(1), max(.zero, deadline - .now)))
+        stripeMonitor.stop()
+        if !dispatcher.stop(deadline: deadline) {
+            logger.warning("handlers still running after shutdown_grace_seconds; they stop with the daemon and their events run again at the next start", metadata: [
+                "grace_seconds": String(grace),
+            ])
+        }
+        snapshot.stop()
         store.close()
         logger.notice("stopped")
     }

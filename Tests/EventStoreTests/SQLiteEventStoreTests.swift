@@ -1,5 +1,5 @@
 import Dispatch
-import EventStore
+@testable import EventStore
 import Foundation
 import Testing
 import WebhookSupport
@@ -270,24 +270,25 @@ import WebhookSupport
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let raw = try RawSQLite(fixture.path)
         #expect(try raw.text("PRAGMA journal_mode") == "wal")
-        #expect(try raw.integer("PRAGMA user_version") == 6)
+        #expect(try raw.integer("PRAGMA user_version") == SQLiteSchema.currentVersion)
         #expect(try raw.integer("PRAGMA application_id") == 0x5357_4844)
-        #expect(try raw.integer("SELECT max(version) FROM schema_migrations") == 6)
+        #expect(try raw.integer("SELECT max(version) FROM schema_migrations") == SQLiteSchema.currentVersion)
     }
 
     @Test func databaseFromANewerBuild_isRefusedWithAClearError() throws {
         let fixture = try StoreFixture(.sqlite)
         defer { fixture.tearDown() }
         fixture.store.close()
-        try RawSQLite(fixture.path).execute("PRAGMA user_version = 7")
+        let newer = SQLiteSchema.currentVersion + 2
+        try RawSQLite(fixture.path).execute("PRAGMA user_version = \(newer)")
 
         for options in [SQLiteEventStore.Options(), .readOnly] {
             let error = #expect(throws: EventStoreError.self) { try SQLiteEventStore(path: fixture.path, logger: fixture.logger, options: options) }
             #expect(error?.kind == .schema)
-            #expect(error?.message.contains("version 7") == true)
+            #expect(error?.message.contains("version \(newer)") == true)
             #expect(error?.message.contains("newer") == true)
         }
-        #expect(try RawSQLite(fixture.path).integer("PRAGMA user_version") == 7, "the newer database is left untouched")
+        #expect(try RawSQLite(fixture.path).integer("PRAGMA user_version") == newer, "the newer database is left untouched")
     }
 
     @Test func someoneElsesDatabase_isRefused_andLeftUntouched() throws {
@@ -367,6 +368,27 @@ import WebhookSupport
         #expect(again.first?.attempt == 2)
         try fixture.store.complete(eventID: "evt_unreported", now: 61_001)
         #expect(try fixture.store.event(id: "evt_unreported")?.status == .done)
+    }
+
+    @Test func refusedReport_keepsTheEventFromThisInstancesClaims_untilItIsReportedAgain() async throws {
+        let fixture = try StoreFixture(.sqlite, options: .init(busyTimeout: .milliseconds(50), leaseDuration: .seconds(1)))
+        defer { fixture.tearDown() }
+        _ = try await fixture.store.insert(makeRecord("evt_refused"))
+        #expect(try fixture.store.claimIDs(now: 1_000) == ["evt_refused"])
+        let run = HandlerRun(handler: "fulfil", attempt: 1, startedAt: 1_100, finishedAt: 1_200, succeeded: true, error: nil, output: nil)
+        let outcome = EventOutcome(eventID: "evt_refused", runs: [run], ending: .done, now: 1_200)
+        let other = try RawSQLite(fixture.path)
+        try other.execute("BEGIN EXCLUSIVE")
+        let refused = fixture.store.report([outcome])
+        #expect(refused.first??.kind == .unavailable)
+        try other.execute("ROLLBACK")
+
+        // Long past the lease, this instance does not take it back: its handler ran, the outcome waits.
+        #expect(try fixture.store.claimIDs(now: 100_000) == [])
+        #expect(fixture.store.reportAndClaim([], now: 100_000, limit: 10).claimed.map { $0.isEmpty } == .success(true))
+        #expect(fixture.store.report([outcome]) == [nil])
+        let done = try #require(try fixture.store.event(id: "evt_refused"))
+        #expect(done.status == .done && done.handlers.count == 1)
     }
 
     @Test func releaseClaims_returnsOtherInstancesClaims_only() async throws {

@@ -24,7 +24,7 @@ struct OperationsTests {
         #expect(response.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
         let parser = Process()
         parser.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        parser.arguments = ["python3", "-c", """
+        parser.arguments = [PythonInterpreter.command, "-c", """
             import json, sys
             from prometheus_client.parser import text_string_to_metric_families
             out = {}
@@ -76,7 +76,12 @@ struct OperationsTests {
         #expect(try client.readResponse()?.status == 505)
         daemon.waitForEvent(id, status: .done)
 
-        let after = try Self.scrape(port: daemon.port)
+        // The store gauges are read in the background (each scrape asks for a fresh reading).
+        var after: [String: Double] = [:]
+        #expect(TestSupport.eventually {
+            after = (try? Self.scrape(port: daemon.port)) ?? [:]
+            return after["stripe_webhookd_stored_events{status=done}"] == 1
+        })
         func moved(_ name: String) -> Double { (after[name] ?? 0) - (before[name] ?? 0) }
         #expect(moved("stripe_webhookd_events_received_total{livemode=false,type=payment_intent.succeeded}") == 1)
         #expect(moved("stripe_webhookd_events_verified_total{secret=test}") == 1)
@@ -93,6 +98,7 @@ struct OperationsTests {
         #expect(moved("stripe_webhookd_store_commit_duration_seconds_count") >= 2)
         #expect(after["stripe_webhookd_stored_events{status=done}"] == 1)
         #expect(after["stripe_webhookd_oldest_pending_event_age_seconds"] == 0)
+        #expect((after["stripe_webhookd_store_snapshot_age_seconds"] ?? -1) >= 0)
         #expect((after["stripe_webhookd_open_connections"] ?? 0) >= 1)
     }
 
@@ -111,6 +117,40 @@ struct OperationsTests {
         #expect(try Self.get("/healthz", port: daemon.port).status == 200)
         locker.waitUntilExit()
         #expect(TestSupport.eventually(10) { (try? Self.get("/readyz", port: daemon.port).status) == 200 })
+    }
+
+    @Test func stalledStore_readinessAndMetricsStillAnswerWithinTheTimeout() throws {
+        let daemon = try RunningDaemon { $0.readiness.storeCheckTimeoutSeconds = 3 }
+        defer { daemon.stop() }
+        #expect(try Self.get("/readyz", port: daemon.port).status == 200)
+        // Another process holds the write lock for 12 s: every write (and the probe) waits for it.
+        let locker = try TestSupport.holdWriteLock(on: daemon.databasePath, seconds: 12)
+        defer { locker.waitUntilExit() }
+        // A delivery now waits for the lock: the writer is stuck behind it.
+        Thread { _ = try? daemon.post(SampleEvents.payload(for: "payment_intent.succeeded", eventID: SampleEvents.freshEventID())!) }.start()
+
+        // Five probes at once: none queues behind another; each answers after about the timeout.
+        let started = Date()
+        let answers = LockedValue<[Int]>([])
+        let group = DispatchGroup()
+        for _ in 0..<5 {
+            group.enter()
+            Thread {
+                let status = (try? Self.get("/readyz", port: daemon.port).status) ?? 0
+                answers.withLock { $0.append(status) }
+                group.leave()
+            }.start()
+        }
+        // While they wait, /metrics answers at once: it neither reads the store nor queues behind them.
+        Thread.sleep(forTimeInterval: 0.3)
+        let scrapeStarted = Date()
+        let metrics = try Self.get("/metrics", port: daemon.port)
+        #expect(metrics.status == 200 && metrics.body.contains("stripe_webhookd_store_snapshot_age_seconds"))
+        #expect(Date().timeIntervalSince(scrapeStarted) < 2, "/metrics waited \(Date().timeIntervalSince(scrapeStarted)) s")
+
+        #expect(group.wait(timeout: .now() + 10) == .success, "concurrent readiness checks queued behind a stuck probe")
+        #expect(answers.withLock { $0 } == [503, 503, 503, 503, 503])
+        #expect(Date().timeIntervalSince(started) < 8, "five checks took \(Date().timeIntervalSince(started)) s with a 3 s timeout")
     }
 
     @Test func readiness_failsWhenTheBacklogIsOlderThanTheThreshold() throws {
@@ -132,6 +172,7 @@ struct OperationsTests {
         let stale = try Self.get("/readyz", port: daemon.port)
         #expect(stale.status == 503)
         #expect(stale.body.contains("backlog_too_old") && stale.body.contains("oldest_pending_age_seconds"))
+        // /readyz waited for a fresh store reading, which the gauges show too.
         let metrics = try Self.scrape(port: daemon.port)
         #expect((metrics["stripe_webhookd_oldest_pending_event_age_seconds"] ?? 0) >= 1)
         #expect(metrics["stripe_webhookd_pending_events"] == 1)

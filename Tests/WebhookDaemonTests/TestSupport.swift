@@ -133,7 +133,7 @@ extension TestSupport {
     static func holdWriteLock(on path: String, seconds: Int) throws -> Process {
         let locker = Process()
         locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        locker.arguments = ["python3", "-c", """
+        locker.arguments = [PythonInterpreter.command, "-c", """
             import sqlite3, sys, time
             db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
             db.execute("BEGIN EXCLUSIVE")
@@ -214,5 +214,37 @@ final class DaemonProcess: @unchecked Sendable {
         guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
+    }
+}
+
+extension TestSupport {
+    /// Whether this process may mount a tmpfs (root with CAP_SYS_ADMIN), tried once on a scratch directory.
+    static let canMountTmpfs: Bool = {
+        guard getuid() == 0, let directory = try? temporaryDirectory() else { return false }
+        defer { try? FileManager.default.removeItem(at: directory) }
+        guard (try? mountTmpfs(at: directory.path, bytes: 64 << 10)) != nil else { return false }
+        return unmount(directory.path)
+    }()
+
+    /// Mounts a tmpfs of `bytes` at `path` (`mount -t tmpfs`): a small filesystem to fill up.
+    static func mountTmpfs(at path: String, bytes: Int) throws {
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=\(bytes),mode=0700", "tmpfs", path]
+        mount.standardError = FileHandle.nullDevice
+        try mount.run()
+        mount.waitUntilExit()
+        guard mount.terminationStatus == 0 else { throw TestHTTPClient.ClientError(description: "mount -t tmpfs \(path) failed") }
+    }
+
+    /// Unmounts `path`; returns whether it worked.
+    @discardableResult
+    static func unmount(_ path: String) -> Bool {
+        let umount = Process()
+        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+        umount.arguments = [path]
+        guard (try? umount.run()) != nil else { return false }
+        umount.waitUntilExit()
+        return umount.terminationStatus == 0
     }
 }

@@ -14,10 +14,12 @@ extension DaemonConfiguration {
                 let label = secret.label ?? (several ? "\(endpoint.path) \(fallback)" : fallback)
                 return .object(JSONObject([("value", .string(secret.description)), ("label", .string(label))]))
             }
-            return .object(JSONObject([
+            var members: [(String, JSONValue)] = [
                 ("path", .string(endpoint.path)), ("secrets", .array(secrets)),
                 ("tolerance_seconds", .int(endpoint.toleranceSeconds ?? toleranceSeconds)),
-            ]))
+            ]
+            if let id = endpoint.webhookEndpointID { members.append(("webhook_endpoint_id", .string(id))) }
+            return .object(JSONObject(members))
         }
         let members: [(String, JSONValue)] = [
             ("host", .string(host)), ("port", .int(Int64(port))),
@@ -56,6 +58,7 @@ extension DaemonConfiguration {
                 ("store_check_timeout_seconds", Self.number(readiness.storeCheckTimeoutSeconds)),
             ]))),
             ("handlers", .array(handlers.map(rendered))),
+            ("stripe", renderedStripe()),
         ]
         return .object(JSONObject(members))
     }
@@ -84,6 +87,7 @@ extension DaemonConfiguration {
         members.append(("max_attempts", .int(Int64(handler.maxAttempts ?? retry.maxAttempts))))
         members.append(("max_concurrency", .int(Int64(handler.maxConcurrency))))
         members.append(("dedupe_key", .object(JSONObject(handler.dedupeKey.keys.sorted().map { ($0, .string(handler.dedupeKey[$0] ?? "")) }))))
+        if handler.skipStale { members.append(("skip_stale", .bool(true))) }
         return .object(JSONObject(members))
     }
 

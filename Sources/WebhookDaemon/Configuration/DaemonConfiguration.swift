@@ -27,7 +27,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Worker threads running handlers. Default 4.
     public var workers = 4
-    /// Seconds that in-flight requests get to finish on SIGTERM or SIGINT. Default 10.
+    /// Seconds a stop on SIGTERM or SIGINT may take: requests in flight and the handlers running now
+    /// finish within it (the shipped unit's TimeoutStopSec stays above it). Default 10.
     public var shutdownGraceSeconds = 10
     /// HTTP limits.
     public var limits = Limits()
@@ -48,6 +49,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var allowedSourceIPs: [String] = []
     /// What `/readyz` demands.
     public var readiness = Readiness()
+    /// Stripe's API: catch-up from the Events API and the endpoint watchdog (off without `stripe.api_key`).
+    public var stripe = StripeConfiguration()
 
     /// The admin listener. Without a port, the admin paths are served on the main listener (keep them
     /// off the public proxy: the shipped nginx site passes only `/webhook`).
@@ -66,7 +69,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// Not ready when the oldest event still waiting for its handlers was received longer ago
         /// than this, in seconds (handlers stalled or failing). Default 300.
         public var maxPendingAgeSeconds = 300
-        /// Not ready when a write transaction does not commit within this many seconds. Default 2.
+        /// Not ready when the probe write does not commit, or a fresh store summary cannot be read,
+        /// within this many seconds; `/readyz` answers within it whatever the disk does. Default 2.
         public var storeCheckTimeoutSeconds = 2.0
     }
 
@@ -155,6 +159,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         issues.check { () throws(ConfigurationError) in _ = try Self.networks(allowedSourceIPs, key: "allowed_source_ips") }
         validateEndpoints(into: issues)
         validateHandlers(into: issues)
+        validateStripe(into: issues)
         validateAdmin(into: issues)
     }
 

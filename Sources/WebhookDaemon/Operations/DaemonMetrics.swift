@@ -20,7 +20,9 @@ final class DaemonMetrics: HTTPServerObserver, EventStoreObserver {
     private let retries: Counter
     private let pending: Gauge
     private let claimed: Gauge
-    private let oldestPendingAge: Gauge
+    /// When the oldest pending event was received (Unix ms) in the latest store reading; the age
+    /// gauge is computed from it at each scrape.
+    private let oldestPendingReceivedAt = LockedValue<Int64?>(nil)
     private let eventsByStatus: [EventStatus: Gauge]
     private let summaryErrors: Counter
     private let requestsByOtherStatus: LabeledSeries<Int, Counter>
@@ -81,13 +83,15 @@ final class DaemonMetrics: HTTPServerObserver, EventStoreObserver {
         commitFailures = registry.counter(p + "store_commit_failures_total", help: "Store write transactions rolled back (every caller in them got an error).")
         pending = registry.gauge(p + "pending_events", help: "Events waiting for their handlers (due, in back-off or running).")
         claimed = registry.gauge(p + "claimed_events", help: "Pending events a worker holds right now.")
-        oldestPendingAge = registry.gauge(p + "oldest_pending_event_age_seconds", help: "Age of the oldest event still waiting for its handlers; 0 when none waits.")
+        registry.computedGauge(p + "oldest_pending_event_age_seconds", help: "Age of the oldest event still waiting for its handlers; 0 when none waits.") { [oldestPendingReceivedAt] in
+            oldestPendingReceivedAt.withLock { $0 }.map { max(0, Double(EventDispatcher.nowMillis() - $0) / 1000) } ?? 0
+        }
         var byEventStatus: [EventStatus: Gauge] = [:]
         for status in EventStatus.allCases {
             byEventStatus[status] = registry.gauge(p + "stored_events", help: "Events in the store by status.", labels: [("status", status.rawValue)])
         }
         eventsByStatus = byEventStatus
-        summaryErrors = registry.counter(p + "store_summary_errors_total", help: "Scrapes whose store gauges could not be read (they show the last values).")
+        summaryErrors = registry.counter(p + "store_summary_errors_total", help: "Background reads of the store gauges that failed (the gauges keep their last values).")
         registry.gauge(p + "build_info", help: "Always 1; the labels tell the version.", labels: [("version", version)]).set(1)
         registry.gauge(p + "start_time_seconds", help: "When the daemon started, Unix time.").set(Date().timeIntervalSince1970.rounded())
     }
@@ -147,17 +151,26 @@ final class DaemonMetrics: HTTPServerObserver, EventStoreObserver {
         if !succeeded { commitFailures.increment() }
     }
 
-    /// Sets the store gauges from a summary read just before rendering; on an error they keep their
-    /// last values and the error is counted.
-    func update(from summary: Result<EventStoreSummary, EventStoreError>, nowMillis: Int64) {
+    /// Sets the store gauges from a summary read in the background (`StoreSnapshot`); on an error
+    /// they keep their last values and the error is counted.
+    func update(from summary: Result<EventStoreSummary, EventStoreError>) {
         guard case .success(let summary) = summary else {
             summaryErrors.increment()
             return
         }
         pending.set(Double(summary.pending))
         claimed.set(Double(summary.claimed))
-        oldestPendingAge.set(summary.oldestPendingReceivedAt.map { max(0, Double(nowMillis - $0) / 1000) } ?? 0)
+        oldestPendingReceivedAt.withLock { $0 = summary.oldestPendingReceivedAt }
         for (status, gauge) in eventsByStatus { gauge.set(Double(summary.counts[status] ?? 0)) }
+    }
+
+    /// Exports how old the latest store reading is, so that a stalled store shows on a dashboard
+    /// while `/metrics` itself keeps answering.
+    func watchSnapshot(_ snapshot: StoreSnapshot) {
+        let started = ContinuousClock.now
+        registry.computedGauge(Self.prefix + "store_snapshot_age_seconds", help: "Seconds since the store gauges were last read from the store (refreshed every 5 s and at each scrape, in the background); grows while the store stalls.") {
+            Self.seconds(ContinuousClock.now - (snapshot.current?.finishedAt ?? started))
+        }
     }
 
     static func seconds(_ duration: Duration) -> Double {
