@@ -12,6 +12,9 @@ for header in /usr/include/openssl/hmac.h /usr/include/sqlite3.h; do
   [ -f "$header" ] || { echo "test.sh: $header is missing (Debian: apt-get install libssl-dev libsqlite3-dev)" >&2; exit 1; }
 done
 command -v curl >/dev/null || { echo "test.sh: curl is missing (Debian: apt-get install curl)" >&2; exit 1; }
+for program in chromium chromedriver; do
+  command -v "$program" >/dev/null || { echo "test.sh: $program is missing (Debian: apt-get install chromium chromium-driver)" >&2; exit 1; }
+done
 # Exports STRIPE_WEBHOOKD_PYTHON (the Swift tests run it) and puts the venv first on PATH.
 source scripts/python-env.sh
 echo "# test.sh: python $STRIPE_WEBHOOKD_PYTHON (stripe $("$STRIPE_WEBHOOKD_PYTHON" -c 'import stripe; print(stripe.VERSION)'))"
