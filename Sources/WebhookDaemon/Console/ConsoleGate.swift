@@ -27,8 +27,9 @@ final class ConsoleGate: Sendable {
 
     /// The session cookie's name.
     static let cookieName = "webhookd_session"
-    /// Paths anyone may fetch even with `admin.auth` set: the sign-in page and the stylesheet.
-    static let alwaysPublicPaths: Set<String> = ["/login", "/console.css"]
+    /// Paths anyone may fetch even with `admin.auth` set: the sign-in page, the stylesheet and the
+    /// script (static text, which the sign-in page loads too).
+    static let alwaysPublicPaths: Set<String> = ["/login", "/console.css", "/console.js"]
 
     /// The credentials; `nil` when `admin.auth` is not set.
     let auth: AdminAuthConfiguration?
