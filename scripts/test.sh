@@ -3,8 +3,9 @@
 # environment in .build/venv with the `stripe` SDK and `prometheus_client`), build with warnings as
 # errors, run every test, then a short crash test, a short multi-instance chaos test on PostgreSQL and
 # the end-to-end run behind nginx.
-# needs: swift, libssl-dev, libsqlite3-dev, libpq-dev, postgresql (a throwaway server), curl, python3 with python3-venv; nginx and openssl are
-# installed by scripts/e2e-nginx.sh when missing. .ci/run installs all of these on a fresh machine.
+# needs: swift, libssl-dev, libsqlite3-dev, libpq-dev, postgresql (a throwaway server), curl, python3
+# with python3-venv; nginx and openssl are installed by scripts/e2e-nginx.sh when missing; chromium and
+# chromium-driver for the console's browser test. .ci/run installs all of these on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .build
@@ -12,6 +13,9 @@ for header in /usr/include/openssl/hmac.h /usr/include/sqlite3.h /usr/include/po
   [ -f "$header" ] || { echo "test.sh: $header is missing (Debian: apt-get install libssl-dev libsqlite3-dev libpq-dev)" >&2; exit 1; }
 done
 command -v curl >/dev/null || { echo "test.sh: curl is missing (Debian: apt-get install curl)" >&2; exit 1; }
+for program in chromium chromedriver; do
+  command -v "$program" >/dev/null || { echo "test.sh: $program is missing (Debian: apt-get install chromium chromium-driver)" >&2; exit 1; }
+done
 # Exports STRIPE_WEBHOOKD_PYTHON (the Swift tests run it) and puts the venv first on PATH.
 source scripts/python-env.sh
 echo "# test.sh: python $STRIPE_WEBHOOKD_PYTHON (stripe $("$STRIPE_WEBHOOKD_PYTHON" -c 'import stripe; print(stripe.VERSION)'))"
@@ -26,4 +30,6 @@ tests=$(grep -oE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed' .build/s
 "$STRIPE_WEBHOOKD_PYTHON" scripts/chaos-postgres.py --binary .build/debug/stripe-webhookd --events 1500 --kills 4 --seed 7
 # Behind real nginx over HTTPS, with the shipped site config.
 scripts/e2e-nginx.sh .build/debug/stripe-webhookd
-echo "tests: $((tests + 3)) passed, 0 failed"
+# The events console in a real browser (Debian's chromium and chromium-driver, driven by selenium).
+"$STRIPE_WEBHOOKD_PYTHON" scripts/console-browser-test.py .build/debug/stripe-webhookd
+echo "tests: $((tests + 4)) passed, 0 failed"

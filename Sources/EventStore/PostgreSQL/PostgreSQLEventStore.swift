@@ -353,7 +353,7 @@ public final class PostgreSQLEventStore: EventStore {
 
     /// Runs a read on the reader connection, on the calling thread, under the reader lock. A read that
     /// found its connection lost (the server restarted since the last read) runs once more on a new one.
-    private func read<Value>(_ body: (PostgreSQLConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
+    func read<Value>(_ body: (PostgreSQLConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
         let label = self.label
         let result: Result<Value, EventStoreError> = reader.withLock { link in
             guard let link else { return .failure(EventStoreError(.unavailable, "PostgreSQL at \(label): the store is closed")) }

@@ -72,6 +72,12 @@ enum PostgreSQLSchema {
         CREATE TABLE store_checks (id integer PRIMARY KEY, checks bigint NOT NULL, checked_at bigint NOT NULL);
         INSERT INTO store_checks (id, checks, checked_at) VALUES (1, 0, 0);
         """,
+        // 2: the console's reads (newest first, per object, handler runs by time).
+        """
+        CREATE INDEX events_received ON events (received_at, seq);
+        CREATE INDEX events_object ON events (object_id, received_at, seq) WHERE object_id IS NOT NULL;
+        CREATE INDEX handler_runs_started ON handler_runs (started_at);
+        """,
     ]
 
     /// The schema version this build writes.
