@@ -7,8 +7,9 @@ import Glibc
 /// The event store in a PostgreSQL database that several daemons share: any instance stores any
 /// event (the id is unique across all of them) and handles any stored event.
 ///
-/// Writes go through a dedicated writer thread in shared transactions (group commit) with
-/// `synchronous_commit = on`; reads use a second connection; a third listens for other instances'
+/// Inserts go through a dedicated writer thread in shared transactions (group commit) with
+/// `synchronous_commit = on`; claims, outcomes and operator writes through a second writer (so that a
+/// slow claim over a large backlog never delays an acknowledgement); reads use a third connection; a fourth listens for other instances'
 /// inserts (LISTEN/NOTIFY) and renews this instance's claims, which are leases: an instance that
 /// dies never blocks the rest, since its claims lapse and others take its events over. Every
 /// connection comes back by itself after an outage; meanwhile calls fail with `.unavailable`.
@@ -24,8 +25,10 @@ public final class PostgreSQLEventStore: EventStore {
     public let owner: String
     /// Reports outages, migrations and lease renewals, with `store.url` (redacted).
     let logger: Logger
-    /// The writer thread; `nil` when opened read-only.
+    /// The insert writer thread; `nil` when opened read-only.
     private let writer: PostgreSQLWriter?
+    /// The writer of claims, outcomes, renewals and operator writes; `nil` when opened read-only.
+    private let workWriter: PostgreSQLWriter?
     /// The reader connection, one caller at a time.
     private let reader: LockedValue<PostgreSQLLink?>
     /// Listens for inserts and renews leases; `nil` when opened read-only.
@@ -60,6 +63,7 @@ public final class PostgreSQLEventStore: EventStore {
             try PostgreSQLSchema.check(connection)
             reader = LockedValue(first)
             writer = nil
+            workWriter = nil
             maintenance = nil
             return
         }
@@ -69,6 +73,10 @@ public final class PostgreSQLEventStore: EventStore {
             link: PostgreSQLLink(target: target, first: options.reconnectDelay, longest: options.maxReconnectDelay),
             maxBatch: options.maxBatch, maxQueued: options.maxQueuedInserts, logger: logger, observer: observer)
         self.writer = writer
+        let workWriter = PostgreSQLWriter(
+            link: PostgreSQLLink(target: target, first: options.reconnectDelay, longest: options.maxReconnectDelay),
+            maxBatch: options.maxBatch, maxQueued: options.maxQueuedInserts, logger: logger, observer: nil)
+        self.workWriter = workWriter
         let owner = self.owner
         let lease = options.leaseDuration.milliseconds
         maintenance = PostgreSQLMaintenance(
@@ -76,7 +84,7 @@ public final class PostgreSQLEventStore: EventStore {
             renewEvery: max(.milliseconds(200), options.leaseDuration / 3), logger: logger
         ) { () throws(EventStoreError) in
             let expiresAt = Self.nowMillis() + lease
-            _ = try writer.perform("renew claims") { connection throws(EventStoreError) in try connection.renewClaims(owner: owner, expiresAt: expiresAt) }
+            _ = try workWriter.perform("renew claims") { connection throws(EventStoreError) in try connection.renewClaims(owner: owner, expiresAt: expiresAt) }
         }
     }
 
@@ -328,7 +336,15 @@ public final class PostgreSQLEventStore: EventStore {
     }
 
     /// Write-path counters since the store was opened.
-    public var statistics: EventStoreStatistics { writer?.currentStatistics ?? EventStoreStatistics() }
+    public var statistics: EventStoreStatistics {
+        var statistics = writer?.currentStatistics ?? EventStoreStatistics()
+        if let work = workWriter?.currentStatistics {
+            statistics.committedBatches += work.committedBatches
+            statistics.failedBatches += work.failedBatches
+            statistics.operations += work.operations
+        }
+        return statistics
+    }
 
     /// Whether inserts commit now (the file-replaced check is SQLite's alone).
     public var health: EventStoreHealth { writer?.health ?? EventStoreHealth() }
@@ -337,6 +353,7 @@ public final class PostgreSQLEventStore: EventStore {
     public func close() {
         maintenance?.stop()
         writer?.close()
+        workWriter?.close()
         reader.withLock { link in
             link?.close()
             link = nil
@@ -345,10 +362,10 @@ public final class PostgreSQLEventStore: EventStore {
 
     // MARK: Plumbing
 
-    /// Runs a write in the writer's next batch and waits for its commit.
+    /// Runs a write in the work writer's next batch and waits for its commit.
     func write<Value: Sendable>(_ name: String, _ body: @escaping @Sendable (PostgreSQLConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
-        guard let writer else { throw readOnlyError(name) }
-        return try writer.perform(name, body)
+        guard let workWriter else { throw readOnlyError(name) }
+        return try workWriter.perform(name, body)
     }
 
     /// Runs a read on the reader connection, on the calling thread, under the reader lock. A read that
