@@ -61,6 +61,8 @@ import WebhookSupport
         #expect(try raw.integer("PRAGMA user_version") == SQLiteSchema.currentVersion)
         #expect(try raw.integer("SELECT count(*) FROM pragma_table_info('events') WHERE name = 'body'") == 0)
         #expect(try raw.integer("SELECT count(*) FROM event_bodies") == 6)
+        // Its page size cannot change in WAL mode: it keeps SQLite's default.
+        #expect(try raw.integer("PRAGMA page_size") == 4_096)
 
         let expected: [String: (EventStatus, Int, String?)] = [
             "evt_done": (.done, 1, nil), "evt_failed": (.failed, 5, "boom"), "evt_claimed": (.pending, 1, nil),
@@ -109,5 +111,12 @@ import WebhookSupport
         #expect(pruned == 3)
         #expect(try raw.integer("SELECT count(*) FROM event_bodies") == 4)
         #expect(try raw.integer("SELECT count(*) FROM event_bodies WHERE seq NOT IN (SELECT seq FROM events)") == 0)
+    }
+
+    @Test func newStore_usesSmallPages() throws {
+        let fixture = try StoreFixture(.sqlite)
+        defer { fixture.tearDown() }
+        #expect(try RawSQLite(fixture.path).integer("PRAGMA page_size") == Int64(SQLiteEventStore.newDatabasePageSize))
+        #expect(SQLiteEventStore.newDatabasePageSize == 2_048)
     }
 }
