@@ -4,7 +4,7 @@ import CSQLite
 /// for writes, the locked reader for reads). Claims belong to a store instance, its `owner` id.
 extension SQLiteConnection {
     /// The `events` columns `storedEvent(from:)` decodes, in order, for a query `FROM events` (not
-    /// aliased); the body comes from `event_bodies` (migration 8), one primary-key lookup per row.
+    /// aliased); the body comes from `event_bodies` (migration 9), one primary-key lookup per row.
     static let eventColumns = """
         seq, id, type, object_id, created, livemode, account, api_version, \
         (SELECT b.body FROM event_bodies AS b WHERE b.seq = events.seq), received_at, verified_by, \
@@ -22,7 +22,7 @@ extension SQLiteConnection {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// The insert of a new event's body, under the `seq` its `events` row was given (migration 8). OR
+    /// The insert of a new event's body, under the `seq` its `events` row was given (migration 9). OR
     /// IGNORE for the same reason as `insertEventSQL` (the seq is new, the body never NULL).
     static let insertBodySQL = "INSERT OR IGNORE INTO event_bodies (seq, body) VALUES (?, ?)"
 

@@ -3,9 +3,13 @@ import Foundation
 import Testing
 import WebhookSupport
 
-/// Migration 8: bodies in `event_bodies`, apart from the handling state in `events`. A store written
-/// at version 7, with events in every status, migrates on open and behaves as before.
+/// The migration that puts bodies in `event_bodies`, apart from the handling state in `events`. A store
+/// written at the version before it, with events in every status, migrates on open and behaves as before.
 @Suite struct EventBodiesMigrationTests {
+    /// The version the bodies migration brings a store to (found by its summary: migrations are
+    /// renumbered when branches merge).
+    static let bodiesVersion = SQLiteSchema.migrations.first { $0.summary.hasPrefix("event bodies apart") }?.version ?? 0
+
     /// The body stored for `id` at version 7: a pretty-printed event of about Stripe's size, so that
     /// a lost or truncated byte shows.
     static func body(_ id: String) -> [UInt8] {
@@ -13,15 +17,17 @@ import WebhookSupport
         return Array("{\n  \"id\": \"\(id)\",\n  \"object\": \"event\",\n  \"padding\": \"\(padding)\"\n}".utf8)
     }
 
-    /// Creates a database at schema version 7 holding one event per status and claim state.
-    static func makeVersion7Store(at path: String) throws {
+    /// Creates a database at the schema version before the bodies migration, holding one event per
+    /// status and claim state.
+    static func makePreviousVersionStore(at path: String) throws {
+        #expect(bodiesVersion > 7)
         let raw = try RawSQLite(path)
         try raw.execute("PRAGMA journal_mode = WAL")
-        for migration in SQLiteSchema.migrations where migration.version <= 7 {
+        for migration in SQLiteSchema.migrations where migration.version < bodiesVersion {
             try raw.execute(migration.sql)
             try raw.execute("INSERT INTO schema_migrations (version, summary, applied_at) VALUES (\(migration.version), 'test', 0)")
         }
-        try raw.execute("PRAGMA user_version = 7; PRAGMA application_id = \(SQLiteSchema.applicationID)")
+        try raw.execute("PRAGMA user_version = \(bodiesVersion - 1); PRAGMA application_id = \(SQLiteSchema.applicationID)")
         // id, object, created, status, attempts, next attempt, last error, claimed by, claim expiry
         let rows: [(String, String?, Int, String, Int, String, String, String, String)] = [
             ("evt_done", "pi_1", 100, "done", 1, "NULL", "NULL", "NULL", "NULL"),
@@ -49,11 +55,11 @@ import WebhookSupport
             """)
     }
 
-    @Test func version7Store_migrates_keepsEveryEvent_andMovesTheBodiesOut() throws {
+    @Test func previousVersionStore_migrates_keepsEveryEvent_andMovesTheBodiesOut() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("events.sqlite")
-        try Self.makeVersion7Store(at: path)
+        try Self.makePreviousVersionStore(at: path)
 
         let store = try SQLiteEventStore(path: path, logger: Logger(label: "test"))
         defer { store.close() }
@@ -84,7 +90,7 @@ import WebhookSupport
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("events.sqlite")
-        try Self.makeVersion7Store(at: path)
+        try Self.makePreviousVersionStore(at: path)
         let store = try SQLiteEventStore(path: path, logger: Logger(label: "test"))
         defer { store.close() }
 
