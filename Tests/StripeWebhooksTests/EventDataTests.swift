@@ -25,4 +25,10 @@ struct EventDataTests {
         _ = event.data.object
         #expect(event.data.objectMembers(named: ["amount", "metadata", "currency"]) == before)
     }
+
+    @Test func objectMembers_takeTheObjectsOwnMember_notOneOfANestedObject() throws {
+        let body = Array(#"{"id":"evt_1","object":"event","type":"charge.succeeded","created":1,"livemode":false,"data":{"object":{"id":"ch_1","object":"charge","metadata":{"amount":"1","currency":"x"},"refunds":[{"amount":7}],"amount":500}}}"#.utf8)
+        let members = try StripeEvent.decode(from: body).data.objectMembers(named: ["currency", "amount", "id"])
+        #expect(members == ["amount": .int(500), "id": .string("ch_1")], "no top-level currency; the top-level amount")
+    }
 }
