@@ -26,7 +26,7 @@ tests=$(grep -oE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed' .build/s
 # A short crash test (the full one is scripts/crash-test.py with its defaults: 30,000 events, 20 kills).
 "$STRIPE_WEBHOOKD_PYTHON" scripts/crash-test.py --binary .build/debug/stripe-webhookd --events 3000 --kills 6 --seed 7
 # A short multi-instance chaos run: three daemons on one PostgreSQL behind nginx, SIGKILLs and one
-# PostgreSQL restart (the full one is scripts/chaos-postgres.py with its defaults: 6,000 events, 24 kills).
+# PostgreSQL restart (the full one is scripts/chaos-postgres.py with its defaults: 15,000 events, 24 kills).
 "$STRIPE_WEBHOOKD_PYTHON" scripts/chaos-postgres.py --binary .build/debug/stripe-webhookd --events 1500 --kills 4 --seed 7
 # Behind real nginx over HTTPS, with the shipped site config.
 scripts/e2e-nginx.sh .build/debug/stripe-webhookd
