@@ -4,18 +4,14 @@
 # errors, run every test, then a short crash test, a short multi-instance chaos test on PostgreSQL and
 # the end-to-end run behind nginx.
 # needs: swift, libssl-dev, libsqlite3-dev, libpq-dev, postgresql (a throwaway server), curl, python3
-# with python3-venv; nginx and openssl are installed by scripts/e2e-nginx.sh when missing; chromium and
-# chromium-driver for the console's browser test. .ci/run installs all of these on a fresh machine.
+# with python3-venv, nginx and openssl, chromium and chromium-driver (the console's browser test): as
+# root, it installs the missing ones itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .build
-for header in /usr/include/openssl/hmac.h /usr/include/sqlite3.h /usr/include/postgresql/libpq-fe.h; do
-  [ -f "$header" ] || { echo "test.sh: $header is missing (Debian: apt-get install libssl-dev libsqlite3-dev libpq-dev)" >&2; exit 1; }
-done
-command -v curl >/dev/null || { echo "test.sh: curl is missing (Debian: apt-get install curl)" >&2; exit 1; }
-for program in chromium chromedriver; do
-  command -v "$program" >/dev/null || { echo "test.sh: $program is missing (Debian: apt-get install chromium chromium-driver)" >&2; exit 1; }
-done
+# What the tests need from Debian: installed here when missing and run as root (scripts/apt-need.sh),
+# else named with the command that installs them.
+scripts/apt-need.sh libssl-dev libsqlite3-dev libpq-dev postgresql curl python3 python3-venv nginx openssl chromium chromium-driver
 # Exports STRIPE_WEBHOOKD_PYTHON (the Swift tests run it) and puts the venv first on PATH.
 source scripts/python-env.sh
 echo "# test.sh: python $STRIPE_WEBHOOKD_PYTHON (stripe $("$STRIPE_WEBHOOKD_PYTHON" -c 'import stripe; print(stripe.VERSION)'))"
