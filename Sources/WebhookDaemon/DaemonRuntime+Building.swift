@@ -88,7 +88,7 @@ extension DaemonRuntime {
         }
         do {
             let verifier = try SignatureVerifier(secrets: secrets, tolerance: tolerance)
-            return WebhookEndpoint(path: settings.path, verifier: verifier, secretLabels: secrets.compactMap(\.label))
+            return WebhookEndpoint(path: settings.path, verifier: verifier, secretLabels: secrets.compactMap(\.label), payload: settings.payload)
         } catch {
             throw ConfigurationError(place + "\(error)")
         }

@@ -17,6 +17,7 @@ extension DaemonConfiguration {
             return .object(JSONObject([
                 ("path", .string(endpoint.path)), ("secrets", .array(secrets)),
                 ("tolerance_seconds", .int(endpoint.toleranceSeconds ?? toleranceSeconds)),
+                ("payload", .string(endpoint.payload.rawValue)),
             ]))
         }
         let members: [(String, JSONValue)] = [

@@ -1,5 +1,8 @@
-/// One webhook endpoint: a path with its own signing secrets and timestamp tolerance (one for account
-/// events, one for Connect events, each with the secret of its Stripe endpoint).
+import StripeWebhooks
+
+/// One webhook endpoint: a path with its own signing secrets, timestamp tolerance and payload style
+/// (one for account events, one for Connect events, one for a thin destination, each with the secret
+/// of its Stripe destination).
 public struct EndpointConfiguration: Sendable, Equatable {
     /// The path Stripe posts to, e.g. `/webhook/connect`.
     public var path: String
@@ -7,6 +10,9 @@ public struct EndpointConfiguration: Sendable, Equatable {
     public var secrets: [SecretReference]
     /// Its tolerance in seconds; `nil` takes the top-level `tolerance_seconds`.
     public var toleranceSeconds: Int64?
+    /// The payload style it takes (`payload`): snapshot events (the default) or thin events; the
+    /// other style is refused with 400.
+    public var payload: PayloadStyle = .snapshot
 
     /// Creates an endpoint.
     /// - Parameters:

@@ -1,4 +1,5 @@
 import Foundation
+import StripeWebhooks
 
 /// One entry of the config file's `handlers`, decoded into a ``HandlerConfiguration``. Unknown keys,
 /// a missing action, two actions, or a key that does not fit the action are errors naming the entry.
@@ -98,7 +99,7 @@ struct EndpointSetting: Decodable {
     let endpoint: EndpointConfiguration
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case path, secrets
+        case path, secrets, payload
         case toleranceSeconds = "tolerance_seconds"
     }
 
@@ -118,9 +119,17 @@ struct EndpointSetting: Decodable {
         try c.requireKey(.path, place: place, in: decoder)
         try c.requireKey(.secrets, place: place, in: decoder)
         let secrets = (try c.lenientList(SecretSetting.self, forKey: .secrets, in: decoder) ?? []).map { SecretReference(parsing: $0.value, label: $0.label) }
-        endpoint = EndpointConfiguration(
+        var endpoint = EndpointConfiguration(
             path: try c.lenient(String.self, forKey: .path, in: decoder) ?? "/", secrets: secrets,
             toleranceSeconds: try c.lenient(Int64.self, forKey: .toleranceSeconds, in: decoder)
         )
+        if let payload = try c.lenient(String.self, forKey: .payload, in: decoder) {
+            if let style = PayloadStyle(rawValue: payload) {
+                endpoint.payload = style
+            } else {
+                try decoder.report("\(place).payload: \"\(payload)\" is not a payload style; expected \"snapshot\" (the default) or \"thin\", as the Stripe destination's payload style")
+            }
+        }
+        self.endpoint = endpoint
     }
 }
