@@ -19,6 +19,8 @@ for tool in nginx openssl curl; do
   fi
 done
 
+# The tests' Python (scripts/test.sh exports the venv it prepares; e2e-checks.py needs prometheus_client).
+PYTHON=${STRIPE_WEBHOOKD_PYTHON:-python3}
 WORK=$(mktemp -d /tmp/webhookd-e2e.XXXXXX)
 NGINX_PID= DAEMON_PID=
 cleanup() {
@@ -27,7 +29,7 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 fail() { echo "e2e-nginx: FAILED: $*" >&2; echo "  daemon log: $WORK/daemon.log, nginx log: $WORK/error.log" >&2; exit 1; }
 
 DAEMON_PORT=$(free_port); HTTPS_PORT=$(free_port); ADMIN_PORT=$(free_port)
@@ -90,7 +92,7 @@ post() {  # post FILE [SECRET] [CLIENT-ADDRESS] -> status
 sent=0
 for type in $("$BIN" trigger --list); do
   id="evt_e2e_$(openssl rand -hex 8)"
-  python3 - "$ROOT/Sources/WebhookDaemon/Samples/$type.json" "$id" "$WORK/$type.json" <<'PY'
+  "$PYTHON" - "$ROOT/Sources/WebhookDaemon/Samples/$type.json" "$id" "$WORK/$type.json" <<'PY'
 import re, sys
 raw = open(sys.argv[1], "rb").read()
 out, n = re.subn(rb'"id": "evt_[A-Za-z0-9]+"', b'"id": "' + sys.argv[2].encode() + b'"', raw, count=1)
@@ -125,7 +127,7 @@ done
 [ "$done_count" -eq "$sent" ] || fail "store has $done_count done events, expected $sent"
 echo "e2e-nginx: store has $done_count events, all done"
 grep -q '"message":"PaymentIntent was successful!"' "$WORK/daemon.log" || fail "no PaymentIntent log line"
-python3 scripts/e2e-checks.py client-ip "$WORK/daemon.log" "$sent" 127.0.0.2 || fail "client address"
+"$PYTHON" scripts/e2e-checks.py client-ip "$WORK/daemon.log" "$sent" 127.0.0.2 || fail "client address"
 
 # The ops paths answer on the admin listener and never through the public site.
 public_metrics=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$WORK/cert.pem" --resolve "localhost:$HTTPS_PORT:127.0.0.1" "https://localhost:$HTTPS_PORT/metrics")
@@ -134,7 +136,7 @@ public_metrics=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$WORK/cert.pem
 # /readyz waits for a fresh background reading of the store, so the store gauges scraped next are current.
 curl -s "$ADMIN/readyz" | grep -q '"status":"ready"' || fail "/readyz: $(curl -s "$ADMIN/readyz")"
 curl -sf "$ADMIN/metrics" > "$WORK/metrics-after.txt" || fail "/metrics failed"
-python3 scripts/e2e-checks.py metrics "$WORK/metrics-before.txt" "$WORK/metrics-after.txt" "$sent" || fail "metrics"
-python3 scripts/e2e-checks.py leaks "$WORK/daemon.log" "$SECRET" "$WORK/signatures" "$ROOT/Sources/WebhookDaemon/Samples" || fail "log leak"
+"$PYTHON" scripts/e2e-checks.py metrics "$WORK/metrics-before.txt" "$WORK/metrics-after.txt" "$sent" || fail "metrics"
+"$PYTHON" scripts/e2e-checks.py leaks "$WORK/daemon.log" "$SECRET" "$WORK/signatures" "$ROOT/Sources/WebhookDaemon/Samples" || fail "log leak"
 if [ -n "${E2E_EXTRA_CHECKS:-}" ]; then source "$E2E_EXTRA_CHECKS"; fi
 echo "e2e-nginx: PASSED"

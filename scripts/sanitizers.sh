@@ -20,6 +20,8 @@ case "$which" in
   *) echo "usage: scripts/sanitizers.sh [address|thread|all] [swift test arguments…]" >&2; exit 2 ;;
 esac
 
+# The tests' Python (the stripe SDK, prometheus_client): the venv scripts/test.sh uses.
+source scripts/python-env.sh || exit 1
 # Swift's backtracer would print over the sanitizer's own report.
 export SWIFT_BACKTRACE=enable=no
 status=0

@@ -83,7 +83,7 @@ struct StripeSDKOracleTests {
             import stripe
             from stripe import WebhookSignature
         except Exception as error:
-            json.dump({"error": "cannot import the PyPI package 'stripe' (%s); install it with: pip install stripe" % error}, sys.stdout)
+            json.dump({"error": "cannot import the PyPI package 'stripe' (%s); run the tests with scripts/test.sh, or set STRIPE_WEBHOOKD_PYTHON to a Python that has it (scripts/python-env.sh prints one)" % error}, sys.stdout)
             sys.exit(3)
         cases = json.load(sys.stdin)
         results = []
@@ -182,7 +182,7 @@ struct StripeSDKOracleTests {
         defer { try? FileManager.default.removeItem(at: input) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
+        process.arguments = [PythonInterpreter.command, "-c", script]
         process.standardInput = try FileHandle(forReadingFrom: input)
         let output = Pipe()
         process.standardOutput = output

@@ -74,14 +74,14 @@ struct ForwardActionTests {
             logPath = directory.appendingPathComponent("requests.jsonl").path
             let portPath = directory.appendingPathComponent("port").path
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script.path, secret, token, logPath, portPath]
+            process.arguments = [PythonInterpreter.command, script.path, secret, token, logPath, portPath]
             process.standardOutput = FileHandle.nullDevice
             try process.run()
             guard TestSupport.eventually(10, { FileManager.default.fileExists(atPath: portPath) && (try? String(contentsOfFile: portPath, encoding: .utf8))?.isEmpty == false }),
                   let port = Int((try? String(contentsOfFile: portPath, encoding: .utf8)) ?? "")
             else {
                 process.terminate()
-                throw TestHTTPClient.ClientError(description: "the Python target did not start (is the stripe package installed?)")
+                throw TestHTTPClient.ClientError(description: "the Python target did not start (does STRIPE_WEBHOOKD_PYTHON, else python3, have the stripe package? scripts/test.sh sets it up)")
             }
             self.port = port
         }
@@ -112,7 +112,7 @@ struct ForwardActionTests {
     static func sha256(_ bytes: [UInt8]) throws -> String {
         let run = Process()
         run.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        run.arguments = ["python3", "-c", "import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"]
+        run.arguments = [PythonInterpreter.command, "-c", "import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"]
         let input = Pipe(), output = Pipe()
         run.standardInput = input
         run.standardOutput = output

@@ -24,7 +24,7 @@ struct OperationsTests {
         #expect(response.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
         let parser = Process()
         parser.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        parser.arguments = ["python3", "-c", """
+        parser.arguments = [PythonInterpreter.command, "-c", """
             import json, sys
             from prometheus_client.parser import text_string_to_metric_families
             out = {}

@@ -22,7 +22,7 @@ struct SignCommandTests {
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, TestSupport.binary.path] + arguments
+        process.arguments = [PythonInterpreter.command, "-c", script, TestSupport.binary.path] + arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

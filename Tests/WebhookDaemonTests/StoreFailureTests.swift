@@ -142,7 +142,7 @@ struct StoreFailureTests {
     static func sqlite(_ path: String, _ sql: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sqlite3, sys; db = sqlite3.connect(sys.argv[1], timeout=10); db.execute(sys.argv[2]); db.commit()", path, sql]
+        process.arguments = [PythonInterpreter.command, "-c", "import sqlite3, sys; db = sqlite3.connect(sys.argv[1], timeout=10); db.execute(sys.argv[2]); db.commit()", path, sql]
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw TestHTTPClient.ClientError(description: "sqlite3 \(sql) failed on \(path)") }

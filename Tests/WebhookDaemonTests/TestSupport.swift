@@ -133,7 +133,7 @@ extension TestSupport {
     static func holdWriteLock(on path: String, seconds: Int) throws -> Process {
         let locker = Process()
         locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        locker.arguments = ["python3", "-c", """
+        locker.arguments = [PythonInterpreter.command, "-c", """
             import sqlite3, sys, time
             db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
             db.execute("BEGIN EXCLUSIVE")

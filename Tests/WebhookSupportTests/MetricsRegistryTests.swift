@@ -8,7 +8,7 @@ struct MetricsRegistryTests {
     static func parsedByPrometheus(_ text: String) throws -> [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", """
+        process.arguments = [PythonInterpreter.command, "-c", """
             import sys
             from prometheus_client.parser import text_string_to_metric_families
             out = []
