@@ -75,6 +75,7 @@ extension DaemonConfiguration {
         if case .command = handler.action { members.append(("kill_grace_seconds", Self.number(handler.killGraceSeconds))) }
         members.append(("max_attempts", .int(Int64(handler.maxAttempts ?? retry.maxAttempts))))
         members.append(("max_concurrency", .int(Int64(handler.maxConcurrency))))
+        if let fetch = handler.fetch { members.append(("fetch", .string(fetch.rawValue))) }
         members.append(("dedupe_key", .object(JSONObject(handler.dedupeKey.keys.sorted().map { ($0, .string(handler.dedupeKey[$0] ?? "")) }))))
         return .object(JSONObject(members))
     }

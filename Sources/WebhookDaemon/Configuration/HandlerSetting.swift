@@ -8,7 +8,7 @@ struct HandlerSetting: Decodable {
     let handler: HandlerConfiguration
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, events, command, forward, environment
+        case name, events, command, forward, environment, fetch
         case workingDirectory = "working_directory", timeoutSeconds = "timeout_seconds"
         case killGraceSeconds = "kill_grace_seconds", maxAttempts = "max_attempts"
         case maxConcurrency = "max_concurrency", dedupeKey = "dedupe_key"
@@ -62,6 +62,13 @@ struct HandlerSetting: Decodable {
         if let v = try c.lenient(Double.self, forKey: .killGraceSeconds, in: decoder) { handler.killGraceSeconds = v }
         handler.maxAttempts = try c.lenient(Int.self, forKey: .maxAttempts, in: decoder)
         if let v = try c.lenient(Int.self, forKey: .maxConcurrency, in: decoder) { handler.maxConcurrency = v }
+        if let v = try c.lenient(String.self, forKey: .fetch, in: decoder) {
+            if let fetch = HandlerConfiguration.Fetch(rawValue: v) {
+                handler.fetch = fetch
+            } else {
+                try decoder.report("\(place).fetch: \"\(v)\" is not a fetch mode; expected \"event\" (GET /v2/core/events/{id}) or \"related_object\" (GET related_object.url)")
+            }
+        }
         if let v = try c.lenient([String: String].self, forKey: .dedupeKey, in: decoder) { handler.dedupeKey = v }
         self.handler = handler
     }
