@@ -41,3 +41,17 @@ extension HandlerConfigurationTests {
         #expect(configuration.handlers.first?.dedupeKey["v1.invoice.paid"] == "snapshot_event|id")
     }
 }
+
+extension HandlerConfigurationTests {
+    @Test func thinTypesAndPatterns_drawNoUnknownTypeWarning_butTyposStillDo() throws {
+        let configuration = try DaemonConfigurationTests.load(Self.withHandlers(#"""
+            {"name": "a", "events": ["v2.core.account.*", "v1.billing.meter.error_report_triggered", "v2.core.event_destination.ping",
+                                     "v2.core.account[configuration.merchant].updated", "v1.invoice.paid", "v2.core.acount.updated"],
+             "command": ["/bin/true"]}
+            """#))
+        try configuration.validate()
+        let warnings = configuration.eventTypeWarnings()
+        #expect(warnings.count == 1, "\(warnings)")
+        #expect(warnings.first?.contains(#""v2.core.acount.updated" is not a Stripe event type; did you mean v2.core.account.updated?"#) == true, "\(warnings)")
+    }
+}
