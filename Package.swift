@@ -29,10 +29,12 @@ let package = Package(
         .target(name: "WebhookSupport", swiftSettings: strict),
         .target(name: "HTTP1", dependencies: ["WebhookSupport"], swiftSettings: strict),
         .target(name: "StripeWebhooks", dependencies: ["CLibCrypto"], swiftSettings: strict),
+        // The Stripe REST API client (Foundation networking), beside StripeWebhooks, which stays embeddable with libcrypto alone.
+        .target(name: "StripeAPI", dependencies: ["StripeWebhooks"], swiftSettings: strict),
         .target(name: "EventStore", dependencies: ["CSQLite", "StripeWebhooks", "WebhookSupport"], swiftSettings: strict),
         .target(
             name: "WebhookDaemon",
-            dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "EventStore"],
+            dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "StripeAPI", "EventStore"],
             exclude: ["Samples/README.md"],
             resources: samples.map { .embedInCode("Samples/\($0).json") } + thinSamples.map { .embedInCode("Samples/Thin/\($0).json") },
             swiftSettings: strict
@@ -41,7 +43,8 @@ let package = Package(
         .testTarget(name: "WebhookSupportTests", dependencies: ["WebhookSupport"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "StripeWebhooksTests", dependencies: ["StripeWebhooks"], swiftSettings: strict),
+        .testTarget(name: "StripeAPITests", dependencies: ["StripeAPI", "StripeWebhooks"], swiftSettings: strict),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore"], swiftSettings: strict),
-        .testTarget(name: "WebhookDaemonTests", dependencies: ["WebhookDaemon", "EventStore", "StripeWebhooks"], swiftSettings: strict),
+        .testTarget(name: "WebhookDaemonTests", dependencies: ["WebhookDaemon", "EventStore", "StripeWebhooks", "StripeAPI"], swiftSettings: strict),
     ]
 )

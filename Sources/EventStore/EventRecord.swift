@@ -6,7 +6,8 @@ public struct EventRecord: Sendable, Equatable {
     public var type: String
     /// The id of `data.object`, when it has one: events about one object are handled in order.
     public var objectID: String?
-    /// Stripe's `created` (Unix seconds); not an ordering key.
+    /// Stripe's `created` (Unix seconds): events about one object are handled in this order (ties by
+    /// arrival); an event older than a handled one about its object is stale.
     public var created: Int64
     /// Whether the event is from live mode.
     public var livemode: Bool
@@ -20,6 +21,8 @@ public struct EventRecord: Sendable, Equatable {
     public var receivedAt: Int64
     /// Label of the signing secret that verified it, if the secret has one.
     public var verifiedBy: String?
+    /// Where it came from: a webhook delivery (the default) or the Events API.
+    public var source: EventSource
 
     /// Creates a record.
     /// - Parameters:
@@ -33,9 +36,10 @@ public struct EventRecord: Sendable, Equatable {
     ///   - body: the raw request body.
     ///   - receivedAt: receive time in Unix milliseconds.
     ///   - verifiedBy: label of the secret that verified the signature.
+    ///   - source: a webhook delivery (default) or the Events API.
     public init(
         id: String, type: String, objectID: String?, created: Int64, livemode: Bool, account: String?,
-        apiVersion: String?, body: [UInt8], receivedAt: Int64, verifiedBy: String?
+        apiVersion: String?, body: [UInt8], receivedAt: Int64, verifiedBy: String?, source: EventSource = .webhook
     ) {
         self.id = id
         self.type = type
@@ -47,5 +51,6 @@ public struct EventRecord: Sendable, Equatable {
         self.body = body
         self.receivedAt = receivedAt
         self.verifiedBy = verifiedBy
+        self.source = source
     }
 }

@@ -13,8 +13,9 @@ public protocol EventStore: AnyObject, Sendable {
 
     /// Claims up to `limit` due pending events for this store instance and counts an attempt for each.
     /// An event is claimable when it is pending, due, unclaimed or its claim's lease has lapsed, not
-    /// still in progress in this instance, and no older pending event and no claimed event concern the
-    /// same object. Report on every claimed event with `complete`, `retryLater` or `markFailed`; if
+    /// still in progress in this instance, and no pending event created earlier by Stripe (ties: stored
+    /// earlier) and no claimed event concern the same object. Each item says whether it is stale: a
+    /// done event about the same object was created later than it. Report on every claimed event with `complete`, `retryLater` or `markFailed`; if
     /// that report fails, the event comes back when its lease lapses.
     func claimDue(now: Int64, limit: Int) throws(EventStoreError) -> [WorkItem]
 

@@ -1,8 +1,9 @@
 /// The memory store's index of claimable events, so that a claim looks only at the events that can
 /// be next instead of scanning everything ever stored.
 ///
-/// An event can be claimed when it is pending, unclaimed and due, and it is the oldest pending event
-/// about its object while no event about that object is claimed (`EventStore.claimDue`). So only the
+/// An event can be claimed when it is pending, unclaimed and due, and it is the pending event about its
+/// object that Stripe created first (ties by arrival) while no event about that object is claimed
+/// (`EventStore.claimDue`). So only the
 /// head of each object's queue of pending events, and every pending event about no object, is a
 /// candidate. Candidates wait in `ready` (oldest first) or, when not yet due, in `delayed` (soonest
 /// first). Both heaps may hold stale positions (an event claimed, finished or no longer its object's
@@ -11,8 +12,10 @@
 struct MemoryClaimQueue {
     /// The pending events about one object.
     private struct ObjectQueue {
-        /// Positions of the pending events, oldest first, from `start` on.
+        /// Positions of the pending events in Stripe's `created` order (ties by arrival), from `start` on.
         var positions: [Int] = []
+        /// Each position's `created`, parallel to `positions`.
+        var created: [Int64] = []
         /// The first live element of `positions` (the head is popped by advancing it).
         var start = 0
         /// How many of the object's pending events are claimed.
@@ -30,11 +33,23 @@ struct MemoryClaimQueue {
                 start += 1
                 if start >= 64 && start * 2 >= positions.count {
                     positions.removeFirst(start)
+                    created.removeFirst(start)
                     start = 0
                 }
             } else if let index = positions[start...].firstIndex(of: position) {
                 positions.remove(at: index)
+                created.remove(at: index)
             }
+        }
+
+        /// Inserts `position` after every pending event created at or before `createdAt` (usually at
+        /// the end: Stripe mostly delivers in order); returns whether it became the head.
+        mutating func insert(_ position: Int, createdAt: Int64) -> Bool {
+            var index = positions.count
+            while index > start, created[index - 1] > createdAt { index -= 1 }
+            positions.insert(position, at: index)
+            created.insert(createdAt, at: index)
+            return index == start
         }
     }
 
@@ -66,9 +81,9 @@ struct MemoryClaimQueue {
             ready.push(position)
             return
         }
-        let becameHead = objects[object, default: ObjectQueue()].head == nil
-        objects[object, default: ObjectQueue()].positions.append(position)
-        if becameHead { ready.push(position) }
+        // An event created before the object's pending head (Stripe delivered it late) goes first;
+        // the old head, no longer the head, is dropped when popped from `ready`.
+        if objects[object, default: ObjectQueue()].insert(position, createdAt: event.record.created) { ready.push(position) }
     }
 
     /// The next claimable event's position, which the caller must then claim; nil when none is.
@@ -129,7 +144,7 @@ struct MemoryClaimQueue {
                 if !entry.claimed { ready.push(position) }
                 continue
             }
-            objects[object, default: ObjectQueue()].positions.append(position)
+            _ = objects[object, default: ObjectQueue()].insert(position, createdAt: entry.event.record.created)
             if entry.claimed { objects[object, default: ObjectQueue()].claimed += 1 }
         }
         for queue in objects.values {

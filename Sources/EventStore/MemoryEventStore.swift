@@ -53,6 +53,8 @@ public final class MemoryEventStore: EventStore {
         var statistics = EventStoreStatistics()
         /// Which pending events can be claimed next.
         var queue = MemoryClaimQueue()
+        /// Per object, the latest-created event that was done (its `created` and id): for stale events.
+        var newestDone: [String: (created: Int64, id: String)] = [:]
 
         /// Rebuilds `indexByID` and the claim queue after removals.
         mutating func reindex() {
@@ -97,7 +99,7 @@ public final class MemoryEventStore: EventStore {
         completion(result)
     }
 
-    /// Claims due events in receive order, one per object at a time (see `EventStore.claimDue`); looks
+    /// Claims due events in receive order, per object in Stripe's `created` order, one per object at a time (see `EventStore.claimDue`); looks
     /// only at the candidates the claim queue holds, never at every stored event.
     public func claimDue(now: Int64, limit: Int) throws(EventStoreError) -> [WorkItem] {
         let owner = self.owner
@@ -108,7 +110,8 @@ public final class MemoryEventStore: EventStore {
                 contents.entries[index].event.attempts += 1
                 contents.entries[index].event.updatedAt = now
                 let event = contents.entries[index].event
-                items.append(WorkItem(event: event.record, attempt: event.attempts, succeededHandlers: Self.succeeded(event)))
+                let newer = event.record.objectID.flatMap { contents.newestDone[$0] }.flatMap { $0.created > event.record.created ? $0.id : nil }
+                items.append(WorkItem(event: event.record, attempt: event.attempts, succeededHandlers: Self.succeeded(event), newerHandledEventID: newer))
             }
             if !items.isEmpty { contents.statistics.operations += 1 }
             return items
@@ -155,6 +158,10 @@ public final class MemoryEventStore: EventStore {
                 if let error { contents.entries[index].event.lastError = error }
                 contents.entries[index].event.updatedAt = now
                 contents.entries[index].event.claimedBy = nil
+                let record = contents.entries[index].event.record
+                if status == .done, let object = record.objectID, record.created >= contents.newestDone[object]?.created ?? .min {
+                    contents.newestDone[object] = (record.created, record.id)
+                }
                 if status == .pending {
                     contents.queue.released(contents.entries[index].event, at: index)
                 } else {
@@ -215,13 +222,19 @@ public final class MemoryEventStore: EventStore {
             guard let index = contents.indexByID[eventID] else { return nil }
             let event = contents.entries[index].event
             guard event.status == .pending, !event.isClaimed, let object = event.record.objectID else { return nil }
+            // Per object, pending events are handled in Stripe's created order, ties by arrival.
+            let place = (event.record.created, event.sequence)
+            var ahead: StoredEvent?
             var claimed: StoredEvent?
             for entry in contents.entries where entry.event.status == .pending && entry.event.record.objectID == object {
                 let other = entry.event
-                if other.sequence < event.sequence { return Self.withoutRuns(other) }
-                if other.sequence != event.sequence, other.isClaimed, claimed == nil { claimed = Self.withoutRuns(other) }
+                if (other.record.created, other.sequence) < place,
+                   ahead.map({ (other.record.created, other.sequence) < ($0.record.created, $0.sequence) }) ?? true {
+                    ahead = other
+                }
+                if other.sequence != event.sequence, other.isClaimed, claimed == nil { claimed = other }
             }
-            return claimed
+            return (ahead ?? claimed).map(Self.withoutRuns)
         }
     }
 

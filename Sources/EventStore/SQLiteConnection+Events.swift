@@ -6,7 +6,7 @@ extension SQLiteConnection {
     /// The `events` columns `storedEvent(from:)` decodes, in order.
     static let eventColumns = """
         seq, id, type, object_id, created, livemode, account, api_version, body, received_at, verified_by, \
-        status, attempts, next_attempt_at, last_error, updated_at, replay, claimed_by, claim_expires_at
+        status, attempts, next_attempt_at, last_error, updated_at, replay, claimed_by, claim_expires_at, source
         """
 
     // MARK: Writes (writer thread, inside its transaction)
@@ -16,8 +16,8 @@ extension SQLiteConnection {
     /// constraint left that could abort the statement, SQLite needs no statement journal (it copied
     /// every index page the insert touched into one, about a tenth of the insert's work).
     static let insertEventSQL = """
-        INSERT OR IGNORE INTO events (id, type, object_id, created, livemode, account, api_version, body, received_at, verified_by, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT OR IGNORE INTO events (id, type, object_id, created, livemode, account, api_version, body, received_at, verified_by, updated_at, source)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// Inserts `record` as a pending event unless its id is stored; `true` when it was new. The hot
@@ -36,6 +36,7 @@ extension SQLiteConnection {
         try statement.bind(9, integer: record.receivedAt)
         try statement.bind(10, text: record.verifiedBy)
         try statement.bind(11, integer: record.receivedAt)
+        try statement.bind(12, text: record.source.rawValue)
         try statement.withBoundBlob(8, record.body) { () throws(EventStoreError) in
             while try statement.step() {}
         }
@@ -46,11 +47,11 @@ extension SQLiteConnection {
     static let qualifiedEventColumns = """
         e.seq, e.id, e.type, e.object_id, e.created, e.livemode, e.account, e.api_version, e.body, e.received_at, \
         e.verified_by, e.status, e.attempts, e.next_attempt_at, e.last_error, e.updated_at, e.replay, e.claimed_by, \
-        e.claim_expires_at
+        e.claim_expires_at, e.source
         """
 
     /// The candidates a claim walks, oldest first: `claim_candidates` (one per object with pending
-    /// events, plus events about no object; see migration 3) joined to their events as `e`. CROSS
+    /// events, plus events about no object; see migrations 3 and 7) joined to their events as `e`. CROSS
     /// JOIN keeps the candidates as the outer loop, so `ORDER BY c.seq LIMIT` stops early.
     private static let claimCandidates = "claim_candidates AS c CROSS JOIN events AS e ON e.seq = c.seq"
 
@@ -67,8 +68,8 @@ extension SQLiteConnection {
         AND (e.claimed_by IS NULL OR e.claim_expires_at <= ?1)
         AND (e.object_id IS NULL OR (
             NOT EXISTS (
-                SELECT 1 FROM events AS o INDEXED BY events_pending_object
-                WHERE o.status = 'pending' AND o.object_id = e.object_id AND o.seq < e.seq)
+                SELECT 1 FROM events AS o INDEXED BY events_pending_object_created
+                WHERE o.status = 'pending' AND o.object_id = e.object_id AND (o.created, o.seq) < (e.created, e.seq))
             AND NOT EXISTS (
                 SELECT 1 FROM events AS o INDEXED BY events_claimed_object
                 WHERE o.status = 'pending' AND o.claimed_by IS NOT NULL AND o.object_id = e.object_id
@@ -98,9 +99,20 @@ extension SQLiteConnection {
                 [.text(owner), .integer(expiresAt), .integer(now), .integer(candidate.sequence)]
             )
             let succeeded = try succeededHandlers(eventID: candidate.record.id, replay: candidate.replay)
-            items.append(WorkItem(event: candidate.record, attempt: candidate.attempts + 1, succeededHandlers: succeeded))
+            let newer = try newerHandledEvent(than: candidate.record)
+            items.append(WorkItem(event: candidate.record, attempt: candidate.attempts + 1, succeededHandlers: succeeded, newerHandledEventID: newer))
         }
         return items
+    }
+
+    /// The latest-created done event about `record`'s object that Stripe created after it, if any: the
+    /// record is then stale.
+    func newerHandledEvent(than record: EventRecord) throws(EventStoreError) -> String? {
+        guard let object = record.objectID else { return nil }
+        return try queryFirst(
+            "SELECT id FROM events INDEXED BY events_done_object WHERE status = 'done' AND object_id = ? AND created > ? ORDER BY created DESC LIMIT 1",
+            [.text(object), .integer(record.created)]
+        ) { $0.text(0) }
     }
 
     /// Whether anything is claimable now; lets idle polling skip the write lock.
@@ -341,7 +353,7 @@ extension SQLiteConnection {
         let record = EventRecord(
             id: row.text(1), type: row.text(2), objectID: row.optionalText(3), created: row.int64(4), livemode: row.bool(5),
             account: row.optionalText(6), apiVersion: row.optionalText(7), body: row.blob(8), receivedAt: row.int64(9),
-            verifiedBy: row.optionalText(10)
+            verifiedBy: row.optionalText(10), source: EventSource(rawValue: row.text(19)) ?? .webhook
         )
         guard let status = EventStatus(rawValue: row.text(11)) else {
             throw EventStoreError(.schema, "event \(record.id) has unknown status '\(row.text(11))'")

@@ -1,20 +1,21 @@
 /// Reads for operator commands: "which event holds this one back?" (`events show`, `events list`),
 /// asked as the claim condition asks, from the same partial indexes; and what a prune would delete.
 extension SQLiteConnection {
-    /// The oldest older pending event about the same object as pending event `eventID`, else another
+    /// The first pending event about the same object ahead of it (Stripe's created order, ties by arrival) as pending event `eventID`, else another
     /// event about it claimed at `now`; `nil` when nothing holds it back (see `EventStore.blockingEvent`).
     func blockingEvent(of eventID: String, now: Int64) throws(EventStoreError) -> StoredEvent? {
         let waiting = try queryFirst(
             """
-            SELECT seq, object_id FROM events WHERE id = ?1 AND status = 'pending' AND object_id IS NOT NULL
+            SELECT seq, object_id, created FROM events WHERE id = ?1 AND status = 'pending' AND object_id IS NOT NULL
               AND (claimed_by IS NULL OR claim_expires_at <= ?2)
             """, [.text(eventID), .integer(now)]
-        ) { (sequence: $0.int64(0), object: $0.text(1)) }
+        ) { (sequence: $0.int64(0), object: $0.text(1), created: $0.int64(2)) }
         guard let waiting else { return nil }
+        // Per object, pending events are handled in Stripe's created order, ties by arrival (migration 7).
         if let older = try queryFirst("""
-            SELECT \(Self.eventColumns) FROM events INDEXED BY events_pending_object
-            WHERE status = 'pending' AND object_id = ?1 AND seq < ?2 ORDER BY seq LIMIT 1
-            """, [.text(waiting.object), .integer(waiting.sequence)], Self.storedEvent(from:)) {
+            SELECT \(Self.eventColumns) FROM events INDEXED BY events_pending_object_created
+            WHERE status = 'pending' AND object_id = ?1 AND (created, seq) < (?3, ?2) ORDER BY created, seq LIMIT 1
+            """, [.text(waiting.object), .integer(waiting.sequence), .integer(waiting.created)], Self.storedEvent(from:)) {
             return older
         }
         return try queryFirst("""

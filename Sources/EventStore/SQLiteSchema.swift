@@ -149,6 +149,78 @@ enum SQLiteSchema {
             );
             INSERT INTO store_checks (id, checks, checked_at) VALUES (1, 0, 0);
             """),
+        Migration(version: 6, summary: "event source, done events by object and created", sql: """
+            -- Where each event came from: 'webhook' (a verified delivery) or 'backfill' (Stripe's Events
+            -- API). Every event stored before this version was a delivery.
+            ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT 'webhook' CHECK (source IN ('webhook', 'backfill'));
+            -- "Was a later-created event about this object handled already?" (stale events), one lookup per claim.
+            CREATE INDEX events_done_object ON events (object_id, created) WHERE status = 'done' AND object_id IS NOT NULL;
+            """),
+        Migration(version: 7, summary: "claims per object in Stripe's created order", sql: """
+            -- Stripe does not deliver in order: per object, the pending event handled next is the one
+            -- Stripe created first (ties by arrival), not the one that arrived first. The candidates of
+            -- migration 3 and their triggers follow (created, seq) instead of seq.
+            CREATE INDEX events_pending_object_created ON events (object_id, created, seq) WHERE status = 'pending' AND object_id IS NOT NULL;
+            DROP TRIGGER claim_candidates_on_insert;
+            DROP TRIGGER claim_candidates_on_leave;
+            DROP TRIGGER claim_candidates_on_requeue;
+            DROP TRIGGER claim_candidates_on_delete;
+            -- Replaced by events_pending_object_created: every insert paid for both.
+            DROP INDEX events_pending_object;
+            DELETE FROM claim_candidates;
+            INSERT INTO claim_candidates (seq)
+                SELECT e.seq FROM events AS e
+                WHERE e.status = 'pending' AND (e.object_id IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM events AS o INDEXED BY events_pending_object_created
+                    WHERE o.status = 'pending' AND o.object_id = e.object_id AND (o.created, o.seq) < (e.created, e.seq)));
+            -- A new pending event created before its object's candidate (delivered late) takes its place;
+            -- it is a candidate when no pending event about its object comes before it.
+            CREATE TRIGGER claim_candidates_on_insert AFTER INSERT ON events WHEN NEW.status = 'pending'
+            BEGIN
+                DELETE FROM claim_candidates WHERE seq = (
+                    SELECT o.seq FROM events AS o INDEXED BY events_pending_object_created
+                    WHERE NEW.object_id IS NOT NULL AND o.status = 'pending' AND o.object_id = NEW.object_id
+                      AND (o.created, o.seq) > (NEW.created, NEW.seq)
+                    ORDER BY o.created, o.seq LIMIT 1);
+                INSERT OR IGNORE INTO claim_candidates (seq) SELECT NEW.seq
+                WHERE NEW.object_id IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM events AS o INDEXED BY events_pending_object_created
+                    WHERE o.status = 'pending' AND o.object_id = NEW.object_id AND (o.created, o.seq) < (NEW.created, NEW.seq));
+            END;
+            -- An event that is done or failed hands its place to the first pending event about its object.
+            CREATE TRIGGER claim_candidates_on_leave AFTER UPDATE OF status ON events
+            WHEN OLD.status = 'pending' AND NEW.status <> 'pending'
+            BEGIN
+                DELETE FROM claim_candidates WHERE seq = OLD.seq;
+                INSERT OR IGNORE INTO claim_candidates (seq)
+                    SELECT o.seq FROM events AS o INDEXED BY events_pending_object_created
+                    WHERE NEW.object_id IS NOT NULL AND o.status = 'pending' AND o.object_id = NEW.object_id
+                    ORDER BY o.created, o.seq LIMIT 1;
+            END;
+            -- A requeued event goes ahead of the pending events about its object created after it.
+            CREATE TRIGGER claim_candidates_on_requeue AFTER UPDATE OF status ON events
+            WHEN OLD.status <> 'pending' AND NEW.status = 'pending'
+            BEGIN
+                DELETE FROM claim_candidates WHERE seq = (
+                    SELECT o.seq FROM events AS o INDEXED BY events_pending_object_created
+                    WHERE NEW.object_id IS NOT NULL AND o.status = 'pending' AND o.object_id = NEW.object_id
+                      AND (o.created, o.seq) > (NEW.created, NEW.seq)
+                    ORDER BY o.created, o.seq LIMIT 1);
+                INSERT OR IGNORE INTO claim_candidates (seq) SELECT NEW.seq
+                WHERE NEW.object_id IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM events AS o INDEXED BY events_pending_object_created
+                    WHERE o.status = 'pending' AND o.object_id = NEW.object_id AND (o.created, o.seq) < (NEW.created, NEW.seq));
+            END;
+            -- Pending events are never pruned; should one be deleted anyway, the next one takes its place.
+            CREATE TRIGGER claim_candidates_on_delete AFTER DELETE ON events WHEN OLD.status = 'pending'
+            BEGIN
+                DELETE FROM claim_candidates WHERE seq = OLD.seq;
+                INSERT OR IGNORE INTO claim_candidates (seq)
+                    SELECT o.seq FROM events AS o INDEXED BY events_pending_object_created
+                    WHERE OLD.object_id IS NOT NULL AND o.status = 'pending' AND o.object_id = OLD.object_id
+                    ORDER BY o.created, o.seq LIMIT 1;
+            END;
+            """),
     ]
 
     /// The version this build reads and writes.

@@ -2,7 +2,7 @@
 public struct StoredEvent: Sendable, Equatable {
     /// The event as received.
     public var record: EventRecord
-    /// Position in the order events were stored; events about one object are handled in this order.
+    /// Position in the order events were stored: breaks ties of `created` among events about one object.
     public var sequence: Int64
     /// Pending, done or failed.
     public var status: EventStatus

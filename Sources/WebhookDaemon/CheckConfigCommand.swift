@@ -9,7 +9,7 @@ enum CheckConfigCommand {
         stripe-webhookd check-config: validate a configuration and print it, every secret redacted.
 
         USAGE
-          stripe-webhookd check-config [--config FILE] [serve options]
+          stripe-webhookd check-config [--config FILE] [--online] [serve options]
 
         Reads the configuration exactly as `serve` with the same arguments and environment would:
         the file, then STRIPE_WEBHOOK_SECRET, then flags. Checks every key and value, reads every
@@ -22,8 +22,12 @@ enum CheckConfigCommand {
         error. Run it before sending the daemon SIGHUP: a configuration it refuses, a reload and a
         start refuse too.
 
+        --online also asks Stripe's API (with stripe.api_key): that the key works and may read Events
+        (401 and 403 name the cause), that each webhook_endpoint_id exists, is enabled and is in the
+        key's mode, and that every handler matches an event type its endpoints are sent.
+
         EXIT CODES
-          0 valid; 2 invalid (each message names the key and says what is expected)
+          0 valid; 2 invalid (each message names the key and says what is expected), or an --online check failed
 
         """
 
@@ -32,7 +36,8 @@ enum CheckConfigCommand {
             console.out(help)
             return .success
         }
-        guard let configuration = try ServeCommand.configuration(arguments, environment: environment) else {
+        let online = arguments.contains("--online")
+        guard let configuration = try ServeCommand.configuration(arguments.filter { $0 != "--online" }, environment: environment) else {
             console.out(help)
             return .success
         }
@@ -45,6 +50,7 @@ enum CheckConfigCommand {
         let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: warnings, previous: nil)
         console.out(PrettyJSON.render(configuration.rendered()))
         console.err("configuration OK: \(runtime.endpoints.count) endpoint\(runtime.endpoints.count == 1 ? "" : "s"), \(runtime.handlers.count) handler\(runtime.handlers.count == 1 ? "" : "s")\n")
+        if online, !(try StripeOnlineCheck.run(configuration, environment: environment, console: console)) { return .usage }
         return .success
     }
 }

@@ -71,6 +71,7 @@ public enum CommandLineInterface {
           stripe-webhookd sign --secret S [FILE|-]   print a Stripe-Signature header for a payload
           stripe-webhookd trigger TYPE [--url U]     post a signed sample event, like `stripe trigger`, offline
           stripe-webhookd events list|show|replay|prune|backup   inspect, requeue and back up stored events
+          stripe-webhookd events backfill --since 3d      store events deliveries missed, from Stripe's Events API
           stripe-webhookd check-config [--config FILE]    validate a configuration, print it redacted
           stripe-webhookd help COMMAND | COMMAND --help
           stripe-webhookd --version

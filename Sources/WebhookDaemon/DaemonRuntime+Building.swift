@@ -20,6 +20,8 @@ extension DaemonRuntime {
         _ configuration: DaemonConfiguration, environment: [String: String], logger: Logger, previous: DaemonRuntime?
     ) throws(ConfigurationError) -> DaemonRuntime {
         try configuration.validate()
+        // The Stripe API key must resolve now (a missing variable or file refuses the start or reload).
+        if configuration.stripe.apiKey != nil { _ = try configuration.stripe.apiOptions(environment: environment) }
         var endpoints: [String: WebhookEndpoint] = [:]
         for (index, settings) in configuration.effectiveEndpoints.enumerated() {
             let endpoint = try Self.endpoint(settings, index: index, in: configuration, environment: environment, logger: logger)
@@ -134,7 +136,8 @@ extension DaemonRuntime {
             ?? ConcurrencyLimiter(limit: settings.maxConcurrency)
         return ConfiguredHandler(
             name: settings.name, patterns: patterns, action: action, maxAttempts: settings.maxAttempts,
-            dedupeKey: settings.dedupeKey.isEmpty ? nil : DedupeKey(paths: settings.dedupeKey), limiter: limiter
+            dedupeKey: settings.dedupeKey.isEmpty ? nil : DedupeKey(paths: settings.dedupeKey), limiter: limiter,
+            skipStale: settings.skipStale
         )
     }
 

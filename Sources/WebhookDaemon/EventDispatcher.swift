@@ -176,7 +176,7 @@ final class EventDispatcher: @unchecked Sendable {
             logger.info("Unhandled event type: \(record.type)", metadata: metadata)
             return outcome(record.id, runs: [], failure: nil, attempt: item.attempt, final: false, retry: runtime.retry, metadata: metadata)
         }
-        let context = EventHandlerContext(attempt: item.attempt, body: record.body)
+        let context = EventHandlerContext(attempt: item.attempt, body: record.body, newerEventID: item.newerHandledEventID)
         var runs: [HandlerRun] = []
         var failures: [String] = []
         var retryable = false
@@ -187,7 +187,11 @@ final class EventDispatcher: @unchecked Sendable {
                 failures.append("\(handler.name): gave up after \(limit) attempts")
                 continue
             }
-            let run = self.run(handler, event: event, record: record, context: context, metadata: metadata)
+            if let skipped = Self.staleSkip(handler, context: context, metadata: metadata, logger: logger) {
+                runs.append(skipped)
+                continue
+            }
+            let run = Self.noteStale(self.run(handler, event: event, record: record, context: context, metadata: metadata), context: context)
             runs.append(run)
             if !run.succeeded {
                 failures.append("\(handler.name): \(run.error ?? "failed")")

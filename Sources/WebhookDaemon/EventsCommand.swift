@@ -16,6 +16,7 @@ enum EventsCommand {
           stripe-webhookd events replay --failed [--type PATTERN]
           stripe-webhookd events prune --older-than DURATION [--include-failed] [--dry-run]
           stripe-webhookd events backup --to FILE [--force]
+          stripe-webhookd events backfill --since DURATION [--type PATTERN] [--dry-run]   (see events backfill --help)
 
         Every subcommand takes --store URL (default sqlite:stripe-webhookd.sqlite) or --config FILE (its
         "store"), so it reads the same database as the daemon, which may keep running.
@@ -24,7 +25,7 @@ enum EventsCommand {
                   invoice.* (never matches invoiceitem.*), or *. T is a duration ago (30m, 2h, 7d), Unix
                   seconds, or an ISO 8601 date. --json prints one object per line: id, type, status,
                   attempts, received_at, object_id, livemode, payload_style (snapshot or thin), last_error,
-                  blocked_by. When more events match than the limit, a note on stderr says so.
+                  source, blocked_by. When more events match than the limit, a note on stderr says so.
         show      the event's fields, its payload, and every handler attempt with its error or output.
                   A pending event that waits behind an older event about the same Stripe object says
                   which (list too): "waiting behind evt_… (attempt N, next retry in …, last error …)".
@@ -65,10 +66,11 @@ enum EventsCommand {
                 console.out(help)
                 return .success
             }
-            throw ConfigurationError("name a subcommand: list, show, replay, prune or backup; see 'stripe-webhookd events --help'")
+            throw ConfigurationError("name a subcommand: list, show, replay, prune, backup or backfill; see 'stripe-webhookd events --help'")
         }
         arguments.removeFirst()
         if sub == "backup" { return try EventsBackupCommand.run(arguments, environment: environment, console: console) }
+        if sub == "backfill" { return try BackfillCommand.run(arguments, environment: environment, console: console) }
         var scanner = ArgumentScanner(arguments, command: "events \(sub)")
         var options = Options()
         var storeFlag: String?
@@ -121,7 +123,7 @@ enum EventsCommand {
                 throw ConfigurationError("prune needs --older-than DURATION, e.g. 30d, 12h or 90m")
             }
         default:
-            throw ConfigurationError("unknown subcommand '\(sub)': use list, show, replay, prune or backup")
+            throw ConfigurationError("unknown subcommand '\(sub)': use list, show, replay, prune, backup or backfill")
         }
         let store = try openStore(options.store, readOnly: sub == "list" || sub == "show" || (sub == "prune" && options.dryRun))
         defer { store.close() }
@@ -187,12 +189,13 @@ enum EventsCommand {
             console.out("no events\n")
             return .success
         }
-        console.out(pad("RECEIVED", 25) + pad("STATUS", 8) + pad("TRIES", 6) + pad("PAYLOAD", 9) + pad("TYPE", 34) + "ID\n")
+        console.out(pad("RECEIVED", 25) + pad("STATUS", 8) + pad("TRIES", 6) + pad("SOURCE", 9) + pad("PAYLOAD", 9) + pad("TYPE", 34) + "ID\n")
         for event in events {
             console.out(pad(TimeExpression.iso(event.record.receivedAt), 25) + pad(event.status.rawValue, 8)
-                + pad(String(event.attempts), 6) + pad(payloadStyle(of: event.record), 9) + pad(event.record.type, 34) + event.record.id + "\n")
+                + pad(String(event.attempts), 6) + pad(event.record.source.rawValue, 9) + pad(payloadStyle(of: event.record), 9)
+                + pad(event.record.type, 34) + event.record.id + "\n")
             if let note = try blockingNote(for: event, in: store, now: now) {
-                console.out(String(repeating: " ", count: 48) + "└ " + note.text + "\n")
+                console.out(String(repeating: " ", count: 57) + "└ " + note.text + "\n")
             }
         }
         return .success
@@ -244,11 +247,15 @@ enum EventsCommand {
             account:      \(r.account ?? "-")
             api_version:  \(r.apiVersion ?? "-")
             verified_by:  \(r.verifiedBy ?? "-")
+            source:       \(r.source.rawValue)
 
             """
         if let next = event.nextAttemptAt, event.status == .pending { text += "next_attempt: \(TimeExpression.iso(next))\n" }
         if let error = event.lastError { text += "last_error:   \(error)\n" }
         if let blocking { text += "blocked_by:   \(blocking.text)\n" }
+        if let note = event.handlers.compactMap(\.output).first(where: { $0.hasPrefix(EventDispatcher.staleNote) }) {
+            text += "stale:        yes: \(note.dropFirst(EventDispatcher.staleNote.count).prefix { $0 != "\n" })\n"
+        }
         text += "\nhandler runs:\n"
         if event.handlers.isEmpty { text += "  (none yet)\n" }
         for run in event.handlers {
@@ -291,6 +298,7 @@ enum EventsCommand {
             "\"payload_style\":\(LogSink.jsonString(payloadStyle(of: r)))",
             "\"created\":\(r.created)", "\"verified_by\":\(r.verifiedBy.map(LogSink.jsonString) ?? "null")",
             "\"last_error\":\(event.lastError.map(LogSink.jsonString) ?? "null")",
+            "\"source\":\(LogSink.jsonString(r.source.rawValue))",
         ]
         if let next = event.nextAttemptAt { fields.append("\"next_attempt_at\":\(LogSink.jsonString(TimeExpression.iso(next)))") }
         return "{" + fields.joined(separator: ",") + "}"

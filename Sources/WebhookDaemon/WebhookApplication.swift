@@ -20,6 +20,8 @@ public final class WebhookApplication: Sendable {
     private let server: HTTPServer
     /// `/healthz`, `/readyz` and `/metrics` on their own address, when `admin.port` is set.
     private let adminServer: HTTPServer?
+    /// Catch-up from Stripe's Events API and the endpoint watchdog (idle without `stripe.api_key`).
+    private let stripeMonitor: StripeMonitor
     /// Most connections the admin listener holds open (scrapers and probes, not webhook traffic).
     static let adminMaxConnections = 64
 
@@ -43,9 +45,10 @@ public final class WebhookApplication: Sendable {
         let snapshot = StoreSnapshot(store: store) { reading in metrics.update(from: reading.summary) }
         self.snapshot = snapshot
         metrics.watchSnapshot(snapshot)
+        stripeMonitor = StripeMonitor(runtime: self.runtime, environment: environment, store: store, registry: metrics.registry, logger: logger)
         let admin = AdminResponder(
-            metrics: metrics, readiness: ReadinessCheck(store: store, dispatcher: dispatcher, snapshot: snapshot), snapshot: snapshot,
-            runtime: self.runtime, logger: logger)
+            metrics: metrics, readiness: ReadinessCheck(store: store, dispatcher: dispatcher, snapshot: snapshot, stripe: stripeMonitor),
+            snapshot: snapshot, runtime: self.runtime, logger: logger)
         let responder = WebhookResponder(
             runtime: self.runtime, store: store, dispatcher: dispatcher, logger: logger, metrics: metrics,
             admin: configuration.admin.port == nil ? admin : nil)
@@ -152,6 +155,7 @@ public final class WebhookApplication: Sendable {
         dispatcher.start()
         snapshot.start()
         logEndpoints()
+        stripeMonitor.start()
         return port
     }
 
@@ -187,6 +191,7 @@ public final class WebhookApplication: Sendable {
             logger.warning("changed settings that apply only after a restart were not applied: \(unapplied.joined(separator: ", "))")
         }
         logEndpoints()
+        stripeMonitor.reloaded()
     }
 
     /// Reads a configuration with `load` and applies it; on any error logs it and keeps serving with
@@ -235,6 +240,7 @@ public final class WebhookApplication: Sendable {
         logger.notice("shutting down: finishing requests in flight", metadata: ["grace_seconds": String(grace)])
         server.shutdown(gracePeriod: .seconds(grace))
         adminServer?.shutdown(gracePeriod: .seconds(1))
+        stripeMonitor.stop()
         dispatcher.stop()
         snapshot.stop()
         store.close()

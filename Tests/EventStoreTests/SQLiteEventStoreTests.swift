@@ -1,5 +1,5 @@
 import Dispatch
-import EventStore
+@testable import EventStore
 import Foundation
 import Testing
 import WebhookSupport
@@ -270,24 +270,25 @@ import WebhookSupport
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let raw = try RawSQLite(fixture.path)
         #expect(try raw.text("PRAGMA journal_mode") == "wal")
-        #expect(try raw.integer("PRAGMA user_version") == 5)
+        #expect(try raw.integer("PRAGMA user_version") == SQLiteSchema.currentVersion)
         #expect(try raw.integer("PRAGMA application_id") == 0x5357_4844)
-        #expect(try raw.integer("SELECT max(version) FROM schema_migrations") == 5)
+        #expect(try raw.integer("SELECT max(version) FROM schema_migrations") == SQLiteSchema.currentVersion)
     }
 
     @Test func databaseFromANewerBuild_isRefusedWithAClearError() throws {
         let fixture = try StoreFixture(.sqlite)
         defer { fixture.tearDown() }
         fixture.store.close()
-        try RawSQLite(fixture.path).execute("PRAGMA user_version = 7")
+        let newer = SQLiteSchema.currentVersion + 2
+        try RawSQLite(fixture.path).execute("PRAGMA user_version = \(newer)")
 
         for options in [SQLiteEventStore.Options(), .readOnly] {
             let error = #expect(throws: EventStoreError.self) { try SQLiteEventStore(path: fixture.path, logger: fixture.logger, options: options) }
             #expect(error?.kind == .schema)
-            #expect(error?.message.contains("version 7") == true)
+            #expect(error?.message.contains("version \(newer)") == true)
             #expect(error?.message.contains("newer") == true)
         }
-        #expect(try RawSQLite(fixture.path).integer("PRAGMA user_version") == 7, "the newer database is left untouched")
+        #expect(try RawSQLite(fixture.path).integer("PRAGMA user_version") == newer, "the newer database is left untouched")
     }
 
     @Test func someoneElsesDatabase_isRefused_andLeftUntouched() throws {

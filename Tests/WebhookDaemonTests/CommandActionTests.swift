@@ -55,10 +55,11 @@ struct CommandActionTests {
         #expect(variables["STRIPE_EVENT_LIVEMODE"] == "false")
         #expect(variables["STRIPE_OBJECT_ID"] == "pi_1PgafyB7WZ01zgkWSjxsAJo3")
         #expect(variables["STRIPE_EVENT_ATTEMPT"] == "1")
+        #expect(variables["STRIPE_EVENT_STALE"] == "false")
         #expect(variables["OUT"] == directory.path)
         #expect(variables["GREETING"] == "hello world")
         // Nothing else of the daemon's, nor of the test runner's: /bin/sh adds only PWD (and maybe SHLVL, _).
-        let expected = Set(["STRIPE_EVENT_ID", "STRIPE_EVENT_TYPE", "STRIPE_EVENT_LIVEMODE", "STRIPE_OBJECT_ID", "STRIPE_EVENT_ATTEMPT", "OUT", "GREETING"])
+        let expected = Set(["STRIPE_EVENT_ID", "STRIPE_EVENT_TYPE", "STRIPE_EVENT_LIVEMODE", "STRIPE_OBJECT_ID", "STRIPE_EVENT_ATTEMPT", "STRIPE_EVENT_STALE", "OUT", "GREETING"])
             .union(CommandAction.thinVariableNames)
         // The thin-event variables are there for snapshot events too, empty but for the payload style.
         #expect(variables["STRIPE_EVENT_PAYLOAD"] == "snapshot")

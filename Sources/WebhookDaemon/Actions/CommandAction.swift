@@ -34,6 +34,8 @@ struct CommandAction: HandlerAction {
         variables["STRIPE_EVENT_LIVEMODE"] = event.livemode ? "true" : "false"
         variables["STRIPE_OBJECT_ID"] = event.objectID ?? ""
         variables["STRIPE_EVENT_ATTEMPT"] = String(context.attempt)
+        // A newer event about the same object was handled first: this one carries an older state.
+        variables["STRIPE_EVENT_STALE"] = context.isStale ? "true" : "false"
         variables.merge(Self.thinVariables(event)) { $1 }
         let outcome = ChildProcess.run(ChildProcess.Request(
             executable: executable, arguments: arguments,

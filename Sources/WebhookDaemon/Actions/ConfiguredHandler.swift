@@ -15,6 +15,8 @@ final class ConfiguredHandler: ReportingEventHandler {
     let dedupeKey: DedupeKey?
     /// Holds runs to `max_concurrency` across workers.
     let limiter: ConcurrencyLimiter
+    /// Whether a stale event is recorded as skipped instead of run (`skip_stale`).
+    let skipStale: Bool
 
     /// Creates a handler.
     /// - Parameters:
@@ -24,13 +26,14 @@ final class ConfiguredHandler: ReportingEventHandler {
     ///   - maxAttempts: its attempts, or `nil` for the global policy.
     ///   - dedupeKey: its business key, if any.
     ///   - limiter: its concurrency limit (kept across reloads while unchanged).
-    init(name: String, patterns: [EventPattern], action: any HandlerAction, maxAttempts: Int?, dedupeKey: DedupeKey?, limiter: ConcurrencyLimiter) {
+    init(name: String, patterns: [EventPattern], action: any HandlerAction, maxAttempts: Int?, dedupeKey: DedupeKey?, limiter: ConcurrencyLimiter, skipStale: Bool = false) {
         self.name = name
         self.patterns = patterns
         self.action = action
         self.maxAttempts = maxAttempts
         self.dedupeKey = dedupeKey
         self.limiter = limiter
+        self.skipStale = skipStale
     }
 
     /// Runs the action once a concurrency slot is free.

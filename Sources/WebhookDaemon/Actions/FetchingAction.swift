@@ -30,6 +30,6 @@ struct FetchingAction: HandlerAction {
 extension EventHandlerContext {
     /// The same attempt with `body` as the event body (a fetched one in place of the thin payload).
     func replacingBody(with body: [UInt8]) -> EventHandlerContext {
-        EventHandlerContext(attempt: attempt, body: body)
+        EventHandlerContext(attempt: attempt, body: body, newerEventID: newerEventID)
     }
 }

@@ -67,7 +67,9 @@ final class ForwardAction: HandlerAction {
 
     /// POSTs the event and waits for the answer, at most `timeout` seconds.
     func perform(_ event: StripeEvent, context: EventHandlerContext) -> HandlerReport {
-        let request = request(for: event, body: context.body, now: Int64(Date().timeIntervalSince1970))
+        var request = request(for: event, body: context.body, now: Int64(Date().timeIntervalSince1970))
+        // A newer event about the same object was handled first: this one carries an older state.
+        if context.isStale { request.setValue("true", forHTTPHeaderField: "X-Stripe-Event-Stale") }
         let answer = LockedValue<Answer?>(nil)
         let done = DispatchSemaphore(value: 0)
         let task = session.dataTask(with: request) { data, response, error in

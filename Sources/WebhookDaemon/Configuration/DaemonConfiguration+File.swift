@@ -97,6 +97,7 @@ extension DaemonConfiguration {
             if let v = r.maxPendingAgeSeconds { readiness.maxPendingAgeSeconds = v }
             if let v = r.storeCheckTimeoutSeconds { readiness.storeCheckTimeoutSeconds = v }
         }
+        file.stripe?.apply(to: &stripe)
         if let r = file.retry {
             if let v = r.maxAttempts { retry.maxAttempts = v }
             if let v = r.initialDelaySeconds { retry.initialDelaySeconds = v }
@@ -190,6 +191,7 @@ struct FileSettings: Decodable {
     var trustedProxies: [String]?
     var allowedSourceIPs: [String]?
     var readiness: ReadinessSettings?
+    var stripe: StripeSettings?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, path, secrets, store, workers, limits, retry, endpoints, handlers, admin, readiness
@@ -197,6 +199,7 @@ struct FileSettings: Decodable {
         case toleranceSeconds = "tolerance_seconds", disableTimestampCheck = "disable_timestamp_check"
         case logLevel = "log_level", logFormat = "log_format", eventLoops = "event_loops"
         case shutdownGraceSeconds = "shutdown_grace_seconds"
+        case stripe
     }
 
     init(from decoder: any Decoder) throws {
@@ -222,6 +225,7 @@ struct FileSettings: Decodable {
         trustedProxies = try c.lenient([String].self, forKey: .trustedProxies, in: decoder)
         allowedSourceIPs = try c.lenient([String].self, forKey: .allowedSourceIPs, in: decoder)
         readiness = try c.lenient(ReadinessSettings.self, forKey: .readiness, in: decoder)
+        stripe = try c.lenient(StripeSettings.self, forKey: .stripe, in: decoder)
     }
 }
 

@@ -14,11 +14,13 @@ extension DaemonConfiguration {
                 let label = secret.label ?? (several ? "\(endpoint.path) \(fallback)" : fallback)
                 return .object(JSONObject([("value", .string(secret.description)), ("label", .string(label))]))
             }
-            return .object(JSONObject([
+            var members: [(String, JSONValue)] = [
                 ("path", .string(endpoint.path)), ("secrets", .array(secrets)),
                 ("tolerance_seconds", .int(endpoint.toleranceSeconds ?? toleranceSeconds)),
                 ("payload", .string(endpoint.payload.rawValue)),
-            ]))
+            ]
+            if let id = endpoint.webhookEndpointID { members.append(("webhook_endpoint_id", .string(id))) }
+            return .object(JSONObject(members))
         }
         let members: [(String, JSONValue)] = [
             ("host", .string(host)), ("port", .int(Int64(port))),
@@ -48,6 +50,7 @@ extension DaemonConfiguration {
                 ("store_check_timeout_seconds", Self.number(readiness.storeCheckTimeoutSeconds)),
             ]))),
             ("handlers", .array(handlers.map(rendered))),
+            ("stripe", renderedStripe()),
         ]
         return .object(JSONObject(members))
     }
@@ -77,6 +80,7 @@ extension DaemonConfiguration {
         members.append(("max_concurrency", .int(Int64(handler.maxConcurrency))))
         if let fetch = handler.fetch { members.append(("fetch", .string(fetch.rawValue))) }
         members.append(("dedupe_key", .object(JSONObject(handler.dedupeKey.keys.sorted().map { ($0, .string(handler.dedupeKey[$0] ?? "")) }))))
+        if handler.skipStale { members.append(("skip_stale", .bool(true))) }
         return .object(JSONObject(members))
     }
 

@@ -48,6 +48,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var allowedSourceIPs: [String] = []
     /// What `/readyz` demands.
     public var readiness = Readiness()
+    /// Stripe's API: catch-up from the Events API and the endpoint watchdog (off without `stripe.api_key`).
+    public var stripe = StripeConfiguration()
 
     /// The admin listener. Without a port, the admin paths are served on the main listener (keep them
     /// off the public proxy: the shipped nginx site passes only `/webhook`).
@@ -153,6 +155,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         issues.check { () throws(ConfigurationError) in _ = try Self.networks(allowedSourceIPs, key: "allowed_source_ips") }
         validateEndpoints(into: issues)
         validateHandlers(into: issues)
+        validateStripe(into: issues)
     }
 
     /// Whether `host` listens on every address (`0.0.0.0`, `::`), and so on every other host's port too.

@@ -10,6 +10,8 @@ public struct EndpointConfiguration: Sendable, Equatable {
     public var secrets: [SecretReference]
     /// Its tolerance in seconds; `nil` takes the top-level `tolerance_seconds`.
     public var toleranceSeconds: Int64?
+    /// Its Stripe webhook endpoint (`we_…`), watched through Stripe's API when set.
+    public var webhookEndpointID: String?
     /// The payload style it takes (`payload`): snapshot events (the default) or thin events; the
     /// other style is refused with 400.
     public var payload: PayloadStyle = .snapshot
@@ -19,9 +21,11 @@ public struct EndpointConfiguration: Sendable, Equatable {
     ///   - path: the path Stripe posts to.
     ///   - secrets: its signing secrets.
     ///   - toleranceSeconds: its tolerance, or `nil` for the top-level one.
-    public init(path: String, secrets: [SecretReference], toleranceSeconds: Int64? = nil) {
+    ///   - webhookEndpointID: its Stripe webhook endpoint (`we_…`), to watch.
+    public init(path: String, secrets: [SecretReference], toleranceSeconds: Int64? = nil, webhookEndpointID: String? = nil) {
         self.path = path
         self.secrets = secrets
         self.toleranceSeconds = toleranceSeconds
+        self.webhookEndpointID = webhookEndpointID
     }
 }

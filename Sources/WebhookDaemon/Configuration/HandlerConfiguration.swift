@@ -56,6 +56,9 @@ public struct HandlerConfiguration: Sendable, Equatable {
     /// Event type → JSON path of the value that identifies the business fact; the handler then runs
     /// once per distinct value across those types. Empty: no dedupe beyond the event id.
     public var dedupeKey: [String: String] = [:]
+    /// Records a stale event (an older state than one already handled for its object) as skipped
+    /// instead of running. Default `false`: the handler runs, told with `STRIPE_EVENT_STALE=true`.
+    public var skipStale = false
 
     /// A handler with default settings.
     /// - Parameters:

@@ -12,6 +12,7 @@ struct HandlerSetting: Decodable {
         case workingDirectory = "working_directory", timeoutSeconds = "timeout_seconds"
         case killGraceSeconds = "kill_grace_seconds", maxAttempts = "max_attempts"
         case maxConcurrency = "max_concurrency", dedupeKey = "dedupe_key"
+        case skipStale = "skip_stale"
     }
 
     init(from decoder: any Decoder) throws {
@@ -70,6 +71,7 @@ struct HandlerSetting: Decodable {
             }
         }
         if let v = try c.lenient([String: String].self, forKey: .dedupeKey, in: decoder) { handler.dedupeKey = v }
+        if let v = try c.lenient(Bool.self, forKey: .skipStale, in: decoder) { handler.skipStale = v }
         self.handler = handler
     }
 }
@@ -108,6 +110,7 @@ struct EndpointSetting: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case path, secrets, payload
         case toleranceSeconds = "tolerance_seconds"
+        case webhookEndpointID = "webhook_endpoint_id"
     }
 
     init(from decoder: any Decoder) throws {
@@ -128,7 +131,8 @@ struct EndpointSetting: Decodable {
         let secrets = (try c.lenientList(SecretSetting.self, forKey: .secrets, in: decoder) ?? []).map { SecretReference(parsing: $0.value, label: $0.label) }
         var endpoint = EndpointConfiguration(
             path: try c.lenient(String.self, forKey: .path, in: decoder) ?? "/", secrets: secrets,
-            toleranceSeconds: try c.lenient(Int64.self, forKey: .toleranceSeconds, in: decoder)
+            toleranceSeconds: try c.lenient(Int64.self, forKey: .toleranceSeconds, in: decoder),
+            webhookEndpointID: try c.lenient(String.self, forKey: .webhookEndpointID, in: decoder)
         )
         if let payload = try c.lenient(String.self, forKey: .payload, in: decoder) {
             if let style = PayloadStyle(rawValue: payload) {

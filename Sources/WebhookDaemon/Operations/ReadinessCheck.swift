@@ -27,12 +27,15 @@ final class ReadinessCheck: @unchecked Sendable {
     private var probesFinished = 0
     /// The last finished probe's error, if it failed.
     private var lastProbe: EventStoreError?
+    /// Reports Stripe webhook endpoints that Stripe disabled, when the daemon watches any.
+    private let stripe: StripeMonitor?
 
-    /// Checks `store` and `dispatcher`, reading summaries through `snapshot` (a started one of its
-    /// own when `nil`).
-    init(store: any EventStore, dispatcher: EventDispatcher, snapshot: StoreSnapshot? = nil) {
+    /// Checks `store`, `dispatcher` and, when given, the watched Stripe endpoints, reading summaries
+    /// through `snapshot` (a started one of its own when `nil`).
+    init(store: any EventStore, dispatcher: EventDispatcher, snapshot: StoreSnapshot? = nil, stripe: StripeMonitor? = nil) {
         self.store = store
         self.dispatcher = dispatcher
+        self.stripe = stripe
         if let snapshot {
             self.snapshot = snapshot
         } else {
@@ -92,6 +95,7 @@ final class ReadinessCheck: @unchecked Sendable {
         case .failure(let error):
             report.failures.append("store_unreadable: \(error.message)")
         }
+        report.failures += stripe?.readinessFailures ?? []
         return report
     }
 
