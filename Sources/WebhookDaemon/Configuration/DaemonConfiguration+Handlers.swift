@@ -43,6 +43,9 @@ extension DaemonConfiguration {
             if !(1...1024).contains(handler.maxConcurrency) {
                 issues.error("\(place).max_concurrency: expected 1 to 1024, got \(handler.maxConcurrency)")
             }
+            if let fetch = handler.fetch, stripe.apiKey == nil {
+                issues.error("\(place).fetch: needs stripe.api_key to read thin events' \(fetch == .event ? "full event" : "related object") from Stripe's API (a restricted key with read access to what the handler fetches)")
+            }
             if let patterns {
                 issues.check { () throws(ConfigurationError) in try Self.validateDedupeKey(handler.dedupeKey, patterns: patterns, key: "\(place).dedupe_key") }
             }
