@@ -136,3 +136,51 @@ struct ThinFetchTests {
         }
     }
 }
+
+extension ThinFetchTests {
+    /// The issue's "tried as a new user would": the binary with a config file holding a snapshot and a
+    /// thin endpoint (each its own secret) and a `"fetch": "event"` handler, fed by `trigger`.
+    @Test func newUser_bothEndpointsFromAConfigFile_triggerBothKinds_fetchHandlerGetsTheFullEvent() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fake = try FakeStripeAPI()
+        defer { fake.stop() }
+        let accounts = try TestSupport.script("accounts.sh", in: directory, #"echo "$STRIPE_EVENT_TYPE $STRIPE_RELATED_OBJECT_ID" >> "\#(directory.path)/accounts.log""#)
+        let full = try TestSupport.script("full.sh", in: directory, #"cat > "\#(directory.path)/$STRIPE_EVENT_ID.full""#)
+        let config = directory.appendingPathComponent("config.json")
+        try Data("""
+            {"store": "sqlite:\(directory.path)/events.sqlite", "retry": {"initial_delay_seconds": 0.2, "max_delay_seconds": 0.2},
+             "endpoints": [
+               {"path": "/webhook", "secrets": [{"value": "env:SNAPSHOT_SECRET", "label": "snapshot"}]},
+               {"path": "/webhook/thin", "secrets": [{"value": "env:THIN_SECRET", "label": "thin"}], "payload": "thin"}],
+             "stripe": {"api_key": "env:STRIPE_API_KEY", "api_base": "\(fake.baseURL)"},
+             "handlers": [
+               {"name": "accounts", "events": ["v2.core.account.*"], "command": ["\(accounts)"]},
+               {"name": "meter-errors", "events": ["v1.billing.meter.*"], "fetch": "event", "command": ["\(full)"]}]}
+            """.utf8).write(to: config)
+        let environment = ["SNAPSHOT_SECRET": "whsec_user_snapshot", "THIN_SECRET": "whsec_user_thin", "STRIPE_API_KEY": fake.key]
+        let daemon = try DaemonProcess(["serve", "--config", config.path], environment: environment)
+        defer { daemon.stop() }
+        func trigger(_ type: String, _ path: String, _ secret: String) throws -> CommandLineTests.Run {
+            try CommandLineTests.run(["trigger", type, "--url", "http://127.0.0.1:\(daemon.port)\(path)", "--secret", secret])
+        }
+
+        #expect(try trigger("payment_intent.succeeded", "/webhook", "whsec_user_snapshot").out.contains("-> 200"))
+        #expect(try trigger("v2.core.account.updated", "/webhook/thin", "whsec_user_thin").out.contains("-> 200"))
+        let meter = try trigger("v1.billing.meter.error_report_triggered", "/webhook/thin", "whsec_user_thin")
+        #expect(meter.out.contains("-> 200"), "\(meter.out)")
+        let id = try #require(ThinEventEndToEndTests.triggeredID(meter.out))
+        // The wrong style on each endpoint: 400, saying so.
+        #expect(try trigger("v2.core.account.updated", "/webhook", "whsec_user_snapshot").out.contains(#"-> 400 {"error":"thin_event""#))
+        #expect(try trigger("invoice.paid", "/webhook/thin", "whsec_user_thin").out.contains(#"-> 400 {"error":"snapshot_event""#))
+
+        #expect(TestSupport.eventually { daemon.log.text.contains("PaymentIntent was successful!") })
+        #expect(TestSupport.eventually { ((try? String(contentsOf: directory.appendingPathComponent("accounts.log"), encoding: .utf8)) ?? "") == "v2.core.account.updated acct_1SJYFLbcODkA5Zd7\n" })
+        // Stripe's API has the event (trigger made a new id, so the fake learns it now): the next attempt fetches it.
+        var event = try #require(try JSONSerialization.jsonObject(with: Data(SampleEvents.payload(for: "v1.billing.meter.error_report_triggered", eventID: id)!)) as? [String: Any])
+        event["data"] = ["developer_message_summary": "There is 1 invalid event"]
+        try fake.addV2Event(event)
+        #expect(TestSupport.eventually(15) { Self.saved(directory, id, "full") != nil })
+        #expect((Self.saved(directory, id, "full")?["data"] as? [String: Any])?["developer_message_summary"] as? String == "There is 1 invalid event")
+    }
+}
