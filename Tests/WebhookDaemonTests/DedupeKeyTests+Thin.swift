@@ -7,11 +7,12 @@ import Testing
 /// The README's migration recipe: while Stripe sends a v1 event both as a snapshot event and as its
 /// thin twin, `"snapshot_event|id"` gives both the snapshot event's id, so the handler runs once.
 extension DedupeKeyTests {
-    /// A thin twin of the snapshot event `snapshotID`.
+    /// A thin twin of the snapshot event `snapshotID`, created at the same instant (the snapshot events
+    /// of `TestSupport.event` are created at 1700000000).
     static func thinTwin(of snapshotID: String, invoice: String) -> [UInt8] {
         Array("""
             {"id": "\(SampleEvents.freshEventID())", "object": "v2.core.event", "type": "v1.invoice.paid",
-             "created": "2025-01-01T00:00:00.000Z", "livemode": false, "snapshot_event": "\(snapshotID)",
+             "created": "2023-11-14T22:13:20.000Z", "livemode": false, "snapshot_event": "\(snapshotID)",
              "related_object": {"id": "\(invoice)", "type": "invoice", "url": "/v1/invoices/\(invoice)"}}
             """.utf8)
     }
@@ -55,7 +56,7 @@ extension DedupeKeyTests {
             }
             let later = daemon.storedEvent(TestSupport.eventID(of: twinFirst ? snapshot : twin))
             let skipped = later?.handlers.first { $0.handler == "fulfil" }
-            #expect(skipped?.output?.hasPrefix("skipped: dedupe key \(snapshotID) belongs to") == true, "\(String(describing: later)) \(daemon.log.text)")
+            #expect(skipped?.output?.hasPrefix("skipped: dedupe key \(snapshotID) belongs to") == true, "\(String(describing: skipped?.output)) \(daemon.log.text)")
         }
         #expect(lines().count == 2, "one run per invoice: \(lines())")
         #expect(lines().first?.hasPrefix("v1.invoice.paid ") == true && lines().last?.hasPrefix("invoice.paid ") == true, "\(lines())")
