@@ -55,7 +55,7 @@ extension ForwardActionTests {
         let portPath = directory.appendingPathComponent("port").path
         let target = Process()
         target.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        target.arguments = ["python3", script.path, forwardSecret, logPath, portPath]
+        target.arguments = [PythonInterpreter.command, script.path, forwardSecret, logPath, portPath]
         target.standardOutput = FileHandle.nullDevice
         try target.run()
         // SIGKILL: a child of a test thread inherits its blocked signals, SIGTERM among them.
