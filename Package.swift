@@ -26,6 +26,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // Linux calls Swift cannot make safely (vfork/exec with PR_SET_PDEATHSIG); the C library only.
+        .systemLibrary(name: "CLinux"),
         .target(name: "WebhookSupport", swiftSettings: strict),
         .target(name: "HTTP1", dependencies: ["WebhookSupport"], swiftSettings: strict),
         .target(name: "StripeWebhooks", dependencies: ["CLibCrypto"], swiftSettings: strict),
@@ -34,7 +36,7 @@ let package = Package(
         .target(name: "EventStore", dependencies: ["CSQLite", "StripeWebhooks", "WebhookSupport"], swiftSettings: strict),
         .target(
             name: "WebhookDaemon",
-            dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "StripeAPI", "EventStore"],
+            dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "StripeAPI", "EventStore", "CLinux"],
             exclude: ["Samples/README.md"],
             resources: samples.map { .embedInCode("Samples/\($0).json") } + thinSamples.map { .embedInCode("Samples/Thin/\($0).json") },
             swiftSettings: strict

@@ -33,8 +33,16 @@ public protocol EventStore: AnyObject, Sendable {
 
     /// Records the outcomes of several claimed events (their handler runs, then done, retry-later or
     /// failed) and returns each one's error, or `nil`, in order. One event's error (its claim lost)
-    /// leaves the others recorded; an event whose report failed comes back when its lease lapses.
+    /// leaves the others recorded. An event whose report failed with a retryable error stays claimed by
+    /// this instance, which never claims it again, so that the caller can report it again later (its
+    /// handlers must not run twice); other instances get it when its lease lapses.
     func report(_ outcomes: [EventOutcome]) -> [EventStoreError?]
+
+    /// Returns events this instance claimed but did not start (a graceful stop) to pending, due as they
+    /// were, without counting the claim as an attempt, so that the next start takes them at once.
+    /// Events not claimed by this instance are left alone. Returns how many it released.
+    @discardableResult
+    func release(eventIDs: [String]) throws(EventStoreError) -> Int
 
     /// Records `outcomes` like `report`, then claims up to `limit` due events like `claimDue`: a
     /// worker's turn from one batch to the next.

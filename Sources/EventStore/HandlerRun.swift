@@ -3,7 +3,7 @@
 public struct HandlerRun: Sendable, Equatable {
     /// The handler's name.
     public var handler: String
-    /// The event's attempt number this run belongs to (1-based).
+    /// The handler's attempt number (1-based): its runs for the event in this replay, this one included.
     public var attempt: Int
     /// When the run started, Unix milliseconds.
     public var startedAt: Int64
@@ -22,7 +22,7 @@ public struct HandlerRun: Sendable, Equatable {
     /// Creates a run record.
     /// - Parameters:
     ///   - handler: the handler's name.
-    ///   - attempt: the event's attempt number.
+    ///   - attempt: the handler's attempt number.
     ///   - startedAt: start time, Unix milliseconds.
     ///   - finishedAt: end time, Unix milliseconds.
     ///   - succeeded: whether it succeeded.

@@ -111,7 +111,9 @@ public final class MemoryEventStore: EventStore {
                 contents.entries[index].event.updatedAt = now
                 let event = contents.entries[index].event
                 let newer = event.record.objectID.flatMap { contents.newestDone[$0] }.flatMap { $0.created > event.record.created ? $0.id : nil }
-                items.append(WorkItem(event: event.record, attempt: event.attempts, succeededHandlers: Self.succeeded(event), newerHandledEventID: newer))
+                items.append(WorkItem(
+                    event: event.record, attempt: event.attempts, succeededHandlers: Self.succeeded(event),
+                    handlerRuns: Self.runCounts(event), newerHandledEventID: newer))
             }
             if !items.isEmpty { contents.statistics.operations += 1 }
             return items
@@ -192,6 +194,25 @@ public final class MemoryEventStore: EventStore {
             contents.queue.rebuild(from: contents.entries)
             return released
         }.get()) ?? 0
+    }
+
+    /// Returns unstarted claims of this store to pending (see `EventStore.release(eventIDs:)`).
+    @discardableResult
+    public func release(eventIDs: [String]) throws(EventStoreError) -> Int {
+        let owner = self.owner
+        return try mutate("release \(eventIDs.count) claimed events") { contents -> Int in
+            var released = 0
+            for id in eventIDs {
+                guard let index = contents.indexByID[id], contents.entries[index].event.status == .pending,
+                      contents.entries[index].event.claimedBy == owner else { continue }
+                contents.entries[index].event.claimedBy = nil
+                contents.entries[index].event.attempts = max(0, contents.entries[index].event.attempts - 1)
+                contents.queue.released(contents.entries[index].event, at: index)
+                released += 1
+            }
+            contents.statistics.operations += 1
+            return released
+        }.get()
     }
 
     /// Stored events, newest first, filtered.
@@ -389,6 +410,13 @@ public final class MemoryEventStore: EventStore {
     /// Handlers that succeeded in the event's current replay.
     private static func succeeded(_ event: StoredEvent) -> Set<String> {
         Set(event.handlers.filter { $0.succeeded && $0.replay == event.replay }.map(\.handler))
+    }
+
+    /// Recorded runs per handler in the event's current replay.
+    private static func runCounts(_ event: StoredEvent) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for run in event.handlers where run.replay == event.replay { counts[run.handler, default: 0] += 1 }
+        return counts
     }
 
     /// Pending, due `now`, attempts reset; a new replay when a done event is forced.

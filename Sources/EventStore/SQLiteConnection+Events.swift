@@ -98,9 +98,11 @@ extension SQLiteConnection {
                 "UPDATE events SET claimed_by = ?, claim_expires_at = ?, attempts = attempts + 1, updated_at = ? WHERE seq = ?",
                 [.text(owner), .integer(expiresAt), .integer(now), .integer(candidate.sequence)]
             )
-            let succeeded = try succeededHandlers(eventID: candidate.record.id, replay: candidate.replay)
+            let runs = try handlerRunCounts(eventID: candidate.record.id, replay: candidate.replay)
             let newer = try newerHandledEvent(than: candidate.record)
-            items.append(WorkItem(event: candidate.record, attempt: candidate.attempts + 1, succeededHandlers: succeeded, newerHandledEventID: newer))
+            items.append(WorkItem(
+                event: candidate.record, attempt: candidate.attempts + 1, succeededHandlers: runs.succeeded,
+                handlerRuns: runs.counts, newerHandledEventID: newer))
         }
         return items
     }
@@ -320,6 +322,21 @@ extension SQLiteConnection {
             "SELECT DISTINCT handler FROM handler_runs WHERE event_id = ? AND replay = ? AND succeeded = 1",
             [.text(eventID), .int(replay)]
         ) { $0.text(0) })
+    }
+
+    /// Each handler's recorded runs for an event in replay `replay`, and the handlers that succeeded.
+    func handlerRunCounts(eventID: String, replay: Int) throws(EventStoreError) -> (counts: [String: Int], succeeded: Set<String>) {
+        var counts: [String: Int] = [:]
+        var succeeded: Set<String> = []
+        let rows = try query(
+            "SELECT handler, count(*), max(succeeded) FROM handler_runs WHERE event_id = ? AND replay = ? GROUP BY handler",
+            [.text(eventID), .int(replay)]
+        ) { (handler: $0.text(0), runs: $0.int(1), succeeded: $0.bool(2)) }
+        for row in rows {
+            counts[row.handler] = row.runs
+            if row.succeeded { succeeded.insert(row.handler) }
+        }
+        return (counts, succeeded)
     }
 
     /// Handlers that succeeded for an event in its current replay; `.notFound` for an unknown id.

@@ -32,8 +32,8 @@ public final class SQLiteEventStore: EventStore {
     /// The read-only connection for queries, one caller at a time.
     private let reader: LockedValue<ReaderState>
     /// Events this instance claimed and has not yet reported on: never claimed again meanwhile,
-    /// even if a long handler outlives the lease.
-    private let inFlight = LockedValue<Set<String>>([])
+    /// even if a long handler outlives the lease, or its report failed and is to be retried.
+    let inFlight = LockedValue<Set<String>>([])
     /// The owner lock when `options.ownerLock` asked for it; released at `close()`.
     private let ownerLock: LockedValue<StoreOwnerLock?>
 
@@ -168,10 +168,10 @@ public final class SQLiteEventStore: EventStore {
     /// holds), each inside its own savepoint so that one lost claim leaves the rest recorded.
     public func report(_ outcomes: [EventOutcome]) -> [EventStoreError?] {
         guard !outcomes.isEmpty else { return [] }
-        defer { inFlight.withLock { running in for outcome in outcomes { running.remove(outcome.eventID) } } }
         let owner = self.owner
+        let errors: [EventStoreError?]
         do throws(EventStoreError) {
-            return try write("report \(outcomes.count) handled events") { connection throws(EventStoreError) in
+            errors = try write("report \(outcomes.count) handled events") { connection throws(EventStoreError) in
                 var errors: [EventStoreError?] = []
                 for outcome in outcomes {
                     let error = connection.reportIsolated(outcome, owner: owner)
@@ -182,7 +182,20 @@ public final class SQLiteEventStore: EventStore {
                 return errors
             }
         } catch {
-            return outcomes.map { _ in error }
+            errors = outcomes.map { _ in error }
+        }
+        settleInFlight(outcomes, errors)
+        return errors
+    }
+
+    /// After a report: events recorded, or whose claim is gone, are no longer in flight here; those
+    /// whose report failed with a retryable error stay, so that this instance does not claim them (and
+    /// run their handlers) again while their outcome waits to be reported again.
+    private func settleInFlight(_ outcomes: [EventOutcome], _ errors: [EventStoreError?]) {
+        inFlight.withLock { running in
+            for (outcome, error) in zip(outcomes, errors) where !(error?.isRetryable ?? false) {
+                running.remove(outcome.eventID)
+            }
         }
     }
 
@@ -209,9 +222,12 @@ public final class SQLiteEventStore: EventStore {
                 return (errors, items)
             }
         }
-        inFlight.withLock { running in
-            for outcome in outcomes { running.remove(outcome.eventID) }
-            if case .success(let (_, items)) = turn { running.formUnion(items.map(\.event.id)) }
+        switch turn {
+        case .success(let (errors, items)):
+            settleInFlight(outcomes, errors)
+            inFlight.withLock { $0.formUnion(items.map(\.event.id)) }
+        case .failure(let error):
+            settleInFlight(outcomes, outcomes.map { _ in error })
         }
         switch turn {
         case .success(let (errors, items)): return ClaimTurn(reportErrors: errors, claimed: .success(items))

@@ -16,9 +16,12 @@ extension DaemonRuntime {
     ///   - environment: where `env:` references are read from.
     ///   - logger: receives warnings.
     ///   - previous: the runtime being replaced, if any.
+    ///   - commands: where commands record their process groups; `nil` keeps `previous`'s.
     static func build(
-        _ configuration: DaemonConfiguration, environment: [String: String], logger: Logger, previous: DaemonRuntime?
+        _ configuration: DaemonConfiguration, environment: [String: String], logger: Logger, previous: DaemonRuntime?,
+        commands: RunningCommands? = nil
     ) throws(ConfigurationError) -> DaemonRuntime {
+        let commands = commands ?? previous?.commands
         try configuration.validate()
         // The Stripe API key must resolve now (a missing variable or file refuses the start or reload).
         if configuration.stripe.apiKey != nil { _ = try configuration.stripe.apiOptions(environment: environment) }
@@ -38,7 +41,7 @@ extension DaemonRuntime {
         for (index, settings) in configuration.handlers.enumerated() {
             let handler = try Self.handler(
                 settings, key: "handlers[\(index)]", environment: environment, logger: logger,
-                previous: previous?.handlers.first { $0.name == settings.name }, fetcher: fetcher
+                previous: previous?.handlers.first { $0.name == settings.name }, commands: commands, fetcher: fetcher
             )
             router.register(handler, for: handler.patterns)
             handlers.append(handler)
@@ -50,7 +53,8 @@ extension DaemonRuntime {
         }
         return DaemonRuntime(
             configuration: configuration, endpoints: endpoints, router: router,
-            retry: retryPolicy(configuration.retry), handlers: handlers, sourcePolicy: try SourcePolicy(configuration)
+            retry: retryPolicy(configuration.retry), handlers: handlers, sourcePolicy: try SourcePolicy(configuration),
+            commands: commands
         )
     }
 
@@ -100,7 +104,7 @@ extension DaemonRuntime {
     /// One configured handler with its values read and its program found.
     private static func handler(
         _ settings: HandlerConfiguration, key: String, environment: [String: String], logger: Logger, previous: ConfiguredHandler?,
-        fetcher: (any ThinEventFetcher)? = nil
+        commands: RunningCommands?, fetcher: (any ThinEventFetcher)? = nil
     ) throws(ConfigurationError) -> ConfiguredHandler {
         let patterns = try DaemonConfiguration.patterns(settings.events, key: "\(key).events")
         var action: any HandlerAction
@@ -113,7 +117,7 @@ extension DaemonRuntime {
             }
             action = CommandAction(
                 executable: executable, arguments: command.argv, environment: variables, workingDirectory: command.workingDirectory,
-                timeout: settings.timeoutSeconds, killGrace: settings.killGraceSeconds
+                timeout: settings.timeoutSeconds, killGrace: settings.killGraceSeconds, commands: commands
             )
         case .forward(let forward):
             guard let url = URL(string: forward.url) else { throw ConfigurationError("\(key).forward.url: not a URL") }

@@ -18,6 +18,8 @@ final class DaemonRuntime: Sendable {
     let handlers: [ConfiguredHandler]
     /// Which clients are believed behind proxies and allowed to post.
     let sourcePolicy: SourcePolicy
+    /// Where command handlers record their process groups (next to a SQLite store); `nil` for none.
+    let commands: RunningCommands?
 
     /// Creates a runtime from built parts.
     /// - Parameters:
@@ -27,8 +29,10 @@ final class DaemonRuntime: Sendable {
     ///   - retry: the global retry policy.
     ///   - handlers: the configured handlers.
     ///   - sourcePolicy: trusted proxies and allowed sources.
-    init(configuration: DaemonConfiguration, endpoints: [String: WebhookEndpoint], router: EventRouter, retry: RetryPolicy, handlers: [ConfiguredHandler], sourcePolicy: SourcePolicy = SourcePolicy()) {
+    ///   - commands: where command handlers record their process groups.
+    init(configuration: DaemonConfiguration, endpoints: [String: WebhookEndpoint], router: EventRouter, retry: RetryPolicy, handlers: [ConfiguredHandler], sourcePolicy: SourcePolicy = SourcePolicy(), commands: RunningCommands? = nil) {
         self.sourcePolicy = sourcePolicy
+        self.commands = commands
         self.configuration = configuration
         self.endpoints = endpoints
         self.router = router

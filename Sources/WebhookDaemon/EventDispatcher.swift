@@ -22,13 +22,22 @@ final class EventDispatcher: @unchecked Sendable {
     private var state = State.idle
     private var wakeups = 0
     private var threadsRunning = 0
+    /// When a stop gives up on what workers still do (set by `beginStop`); nil: wait for them.
+    private var stopDeadline: ContinuousClock.Instant?
 
     /// Longest a worker sleeps before looking for due retries again.
     static let pollInterval: TimeInterval = 0.5
     /// Events one worker claims at a time.
     static let claimBatch = 16
+    /// Claims of an event allowed per attempt of a handler before it is given up although its runs
+    /// are not all recorded: a handler that kills the daemon must not be retried forever.
+    static let claimsPerAttempt = 2
     /// Longest a worker holds finished outcomes before recording them.
     static let reportInterval = Duration.seconds(1)
+    /// First wait before recording an outcome again after the store refused it; doubles each time.
+    static let reportRetryInitialDelay: TimeInterval = 0.25
+    /// Longest wait between attempts at recording an outcome.
+    static let reportRetryMaxDelay: TimeInterval = 30
 
     /// Creates a dispatcher over `store` with `workers` threads, reading handlers from `runtime`.
     init(store: any EventStore, runtime: LockedValue<DaemonRuntime>, workers: Int, logger: Logger, metrics: DaemonMetrics? = nil) {
@@ -70,15 +79,39 @@ final class EventDispatcher: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Stops claiming new work, lets running handlers finish, and returns when every worker has exited.
-    /// Events not yet handled stay pending for the next start.
-    func stop() {
+    /// Begins a graceful stop and returns at once: workers claim nothing more, finish the handler each
+    /// is running, return the rest of their claimed batch to pending (`EventStore.release`), record
+    /// their outcomes and exit. Until `deadline` (nil: as long as it takes) a worker keeps retrying an
+    /// outcome the store refused; after it, such an event is left claimed and runs again at the next
+    /// start. Idempotent; the earliest deadline given wins.
+    func beginStop(deadline: ContinuousClock.Instant? = nil) {
         condition.lock()
-        if state == .running { state = .stopping }
+        if state == .running || state == .idle { state = .stopping }
+        if let deadline { stopDeadline = min(stopDeadline ?? deadline, deadline) }
         condition.broadcast()
-        while threadsRunning > 0 { condition.wait() }
-        state = .stopped
         condition.unlock()
+    }
+
+    /// Stops gracefully (see `beginStop`) and waits until every worker has exited or `deadline` has
+    /// passed; returns whether every worker exited. Events not yet handled stay pending for the next
+    /// start; a handler still running at the deadline is abandoned to the process's exit.
+    @discardableResult
+    func stop(deadline: ContinuousClock.Instant? = nil) -> Bool {
+        beginStop(deadline: deadline)
+        condition.lock()
+        defer { condition.unlock() }
+        while threadsRunning > 0 {
+            if let deadline {
+                let remaining = deadline - .now
+                guard remaining > .zero else { break }
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.seconds(remaining)))
+            } else {
+                condition.wait()
+            }
+        }
+        let finished = threadsRunning == 0
+        if finished { state = .stopped }
+        return finished
     }
 
     /// Worker threads taking work now, and how many there should be: none take work before `start`
@@ -108,8 +141,9 @@ final class EventDispatcher: @unchecked Sendable {
         var outcomes: [EventOutcome] = []
         while isRunning {
             let turn = store.reportAndClaim(outcomes, now: Self.nowMillis(), limit: Self.claimBatch)
-            logFailures(of: outcomes, turn.reportErrors)
+            let unrecorded = unrecordedOutcomes(outcomes, turn.reportErrors)
             outcomes.removeAll()
+            if !unrecorded.isEmpty { keepRecording(unrecorded) }
             let items: [WorkItem]
             switch turn.claimed {
             case .success(let claimed):
@@ -124,27 +158,109 @@ final class EventDispatcher: @unchecked Sendable {
                 continue
             }
             var since = ContinuousClock.now
-            for item in items {
+            for (index, item) in items.enumerated() {
+                // A stop lets the handler running now finish and hands the rest of the batch back.
+                guard isRunning else {
+                    releaseUnstarted(items[index...].map(\.event.id))
+                    break
+                }
                 outcomes.append(process(item))
                 if ContinuousClock.now - since >= Self.reportInterval {
-                    logFailures(of: outcomes, store.report(outcomes))
+                    let unrecorded = unrecordedOutcomes(outcomes, store.report(outcomes))
                     outcomes.removeAll()
+                    if !unrecorded.isEmpty { keepRecording(unrecorded) }
                     since = .now
                 }
             }
         }
-        if !outcomes.isEmpty { logFailures(of: outcomes, store.report(outcomes)) }
+        if !outcomes.isEmpty {
+            let unrecorded = unrecordedOutcomes(outcomes, store.report(outcomes))
+            if !unrecorded.isEmpty { keepRecording(unrecorded) }
+        }
     }
 
-    /// Logs each outcome that could not be recorded: such an event comes back when its claim's lease
-    /// lapses, and its handlers run again.
-    private func logFailures(of outcomes: [EventOutcome], _ errors: [EventStoreError?]) {
+    /// The outcomes the store refused with a retryable error, to be recorded again; logs the others
+    /// (the claim is gone: an operator requeued the event, or another instance took it after its lease
+    /// lapsed), which no retry can record.
+    private func unrecordedOutcomes(_ outcomes: [EventOutcome], _ errors: [EventStoreError?]) -> [EventOutcome] {
+        var unrecorded: [EventOutcome] = []
         for (outcome, error) in zip(outcomes, errors) {
             guard let error else { continue }
-            logger.error("could not record the event's outcome; it will be retried", metadata: [
-                "event.id": outcome.eventID, "error.message": String(describing: error),
+            if error.isRetryable {
+                unrecorded.append(outcome)
+            } else {
+                logger.error("could not record the event's outcome, and retrying cannot help", metadata: [
+                    "event.id": outcome.eventID, "error.message": String(describing: error),
+                ])
+            }
+        }
+        return unrecorded
+    }
+
+    /// Records `outcomes`, which the store just refused, again and again with back-off until it takes
+    /// them: a handler that ran must not run again because its outcome was not written down (the store
+    /// keeps such events claimed by this instance meanwhile). Gives up only once a stop's deadline has
+    /// passed; those events then run again at the next start.
+    private func keepRecording(_ outcomes: [EventOutcome]) {
+        var waiting = outcomes
+        var delay = Self.reportRetryInitialDelay
+        var tries = 1
+        while !waiting.isEmpty {
+            if stopDeadlinePassed {
+                for outcome in waiting {
+                    logger.error("could not record the event's outcome before the stop deadline; its handlers run again at the next start", metadata: [
+                        "event.id": outcome.eventID,
+                    ])
+                }
+                return
+            }
+            logger.warning("could not record the outcome of \(waiting.count) handled events; retrying", metadata: [
+                "event.id": waiting[0].eventID, "retry.in_ms": String(Int(delay * 1000)), "report.tries": String(tries),
+            ])
+            pause(seconds: delay)
+            delay = min(delay * 2, Self.reportRetryMaxDelay)
+            tries += 1
+            waiting = unrecordedOutcomes(waiting, store.report(waiting))
+        }
+        if tries > 1 { logger.notice("recorded the outcome after \(tries) tries", metadata: ["report.tries": String(tries)]) }
+    }
+
+    /// Hands claimed events this worker did not start back to the store at a stop.
+    private func releaseUnstarted(_ ids: [String]) {
+        guard !ids.isEmpty else { return }
+        do {
+            let released = try store.release(eventIDs: ids)
+            logger.info("stopping: returned claimed events not yet started to the queue", metadata: ["events.released": String(released)])
+        } catch {
+            logger.error("stopping: could not return claimed events to the queue; the next start takes them back", metadata: [
+                "error.message": String(describing: error), "events.count": String(ids.count),
             ])
         }
+    }
+
+    /// Whether a stop is under way and its deadline has passed.
+    private var stopDeadlinePassed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard state != .running, let stopDeadline else { return false }
+        return ContinuousClock.now >= stopDeadline
+    }
+
+    /// Sleeps `seconds`, or less when a stop begins or its deadline comes first.
+    private func pause(seconds: TimeInterval) {
+        condition.lock()
+        defer { condition.unlock() }
+        var until = Date(timeIntervalSinceNow: seconds)
+        if state != .running, let stopDeadline {
+            until = min(until, Date(timeIntervalSinceNow: Self.seconds(stopDeadline - .now)))
+        }
+        _ = condition.wait(until: until)
+    }
+
+    /// A duration in seconds (negative durations as 0).
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return max(0, Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     /// Sleeps until woken by `wake()` or `stop()`, or until `seconds` pass.
@@ -176,17 +292,27 @@ final class EventDispatcher: @unchecked Sendable {
             logger.info("Unhandled event type: \(record.type)", metadata: metadata)
             return outcome(record.id, runs: [], failure: nil, attempt: item.attempt, final: false, retry: runtime.retry, metadata: metadata)
         }
-        let context = EventHandlerContext(attempt: item.attempt, body: record.body, newerEventID: item.newerHandledEventID)
         var runs: [HandlerRun] = []
         var failures: [String] = []
         var retryable = false
+        // The back-off follows the most-tried handler that failed this time.
+        var failedAttempt = 0
         for handler in handlers where !item.succeededHandlers.contains(handler.name) {
             let limit = (handler as? ConfiguredHandler)?.maxAttempts ?? runtime.retry.maxAttempts
-            guard item.attempt <= limit else {
+            // A handler's attempt counts its recorded runs, not the event's claims: a claim that ran
+            // nothing (the daemon died first) or that ran only other handlers is not its attempt.
+            let attempt = item.attempt(of: handler.name)
+            guard attempt <= limit else {
                 // Out of attempts while another handler keeps the event going: not run again.
                 failures.append("\(handler.name): gave up after \(limit) attempts")
                 continue
             }
+            guard item.attempt <= limit * Self.claimsPerAttempt else {
+                // Claimed again and again without a run recorded: the daemon dies while it runs.
+                failures.append("\(handler.name): gave up after the event was claimed \(item.attempt) times with \(attempt - 1) runs recorded")
+                continue
+            }
+            let context = EventHandlerContext(attempt: attempt, body: record.body, newerEventID: item.newerHandledEventID)
             if let skipped = Self.staleSkip(handler, context: context, metadata: metadata, logger: logger) {
                 runs.append(skipped)
                 continue
@@ -195,17 +321,19 @@ final class EventDispatcher: @unchecked Sendable {
             runs.append(run)
             if !run.succeeded {
                 failures.append("\(handler.name): \(run.error ?? "failed")")
-                if item.attempt < limit { retryable = true }
+                failedAttempt = max(failedAttempt, attempt)
+                if attempt < limit { retryable = true }
             }
         }
         return outcome(record.id, runs: runs, failure: failures.isEmpty ? nil : failures.joined(separator: "; "),
-                       attempt: item.attempt, final: !retryable, retry: runtime.retry, metadata: metadata)
+                       attempt: max(failedAttempt, 1), final: !retryable, retry: runtime.retry, metadata: metadata)
     }
 
     /// Runs one handler once, honouring its dedupe key, and returns the run to record.
     private func run(_ handler: any EventHandler, event: StripeEvent, record: EventRecord, context: EventHandlerContext, metadata: Logger.Metadata) -> HandlerRun {
         var metadata = metadata
         metadata["handler"] = handler.name
+        metadata["handler.attempt"] = String(context.attempt)
         let started = Self.nowMillis()
         var run = HandlerRun(handler: handler.name, attempt: context.attempt, startedAt: started, finishedAt: nil, succeeded: false, error: nil, output: nil)
         if let configured = handler as? ConfiguredHandler, let dedupeKey = configured.dedupeKey {

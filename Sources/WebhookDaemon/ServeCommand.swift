@@ -37,8 +37,10 @@ enum ServeCommand {
           -h, --help            this help
 
         SIGNALS
-          SIGTERM, SIGINT   graceful stop: finish requests in flight and their commits (up to
-                            shutdown_grace_seconds, default 10), let running handlers finish, exit 0.
+          SIGTERM, SIGINT   graceful stop within shutdown_grace_seconds (default 10): finish requests in
+                            flight and their commits and the handlers running now, return the other
+                            claimed events to the queue, exit 0. A handler still running at the
+                            deadline dies with the daemon and runs again at the next start.
                             A second signal exits at once.
           SIGHUP            re-read the config file (and file: secrets) with the same flags and
                             environment; new endpoints, secrets and handlers apply to new requests and
@@ -136,14 +138,23 @@ enum ServeCommand {
         return configuration
     }
 
+    /// The signals `serve` handles: stop (SIGTERM, SIGINT) and reload (SIGHUP).
+    static let watchedSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP]
+
     /// Runs the daemon in the foreground until a signal stops it.
     static func run(_ arguments: [String], environment: [String: String], console: Console) throws -> ExitCode {
         guard let configuration = try configuration(arguments, environment: environment) else {
             console.out(help)
             return .success
         }
+        // Before any thread exists, so that every thread inherits the mask (see ProcessSignals).
+        let sigchldWasIgnored = ProcessSignals.isIgnored(SIGCHLD)
+        ProcessSignals.prepareForDaemon(watching: watchedSignals)
         let format = configuration.logFormat ?? (isatty(STDERR_FILENO) == 1 ? .text : .json)
         let logger = Logger(label: "webhookd", level: configuration.logLevel, sink: .standardError(format: format))
+        if sigchldWasIgnored {
+            logger.notice("SIGCHLD was ignored by whatever started the daemon; reset to its default so that commands can be waited for")
+        }
         let application = try WebhookApplication(configuration: configuration, environment: environment, logger: logger)
         do {
             try application.start()
@@ -154,7 +165,7 @@ enum ServeCommand {
         }
         let stop = DispatchSemaphore(value: 0)
         let signals = LockedValue(0)
-        let watcher = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { number in
+        let watcher = SignalWatcher(signals: watchedSignals) { number in
             if number == SIGHUP {
                 // The watcher's own serial queue: reloads never overlap, and never run on the cooperative pool.
                 logger.notice("SIGHUP received; reloading the configuration")

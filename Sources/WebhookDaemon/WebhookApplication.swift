@@ -37,7 +37,11 @@ public final class WebhookApplication: Sendable {
     public init(configuration: DaemonConfiguration, environment: [String: String], logger: Logger) throws {
         self.logger = logger
         self.environment = environment
-        let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: logger, previous: nil)
+        // Commands record their process groups next to a SQLite store; a memory store does not outlive
+        // the process, so nothing of it is rerun after a restart.
+        var commands: RunningCommands?
+        if case .sqlite(let path) = try StoreLocation(parsing: configuration.store) { commands = RunningCommands(storePath: path) }
+        let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: logger, previous: nil, commands: commands)
         self.runtime = LockedValue(runtime)
         let metrics = DaemonMetrics(version: Version.current)
         store = try Self.openStore(configuration.store, logger: logger, observer: metrics)
@@ -152,6 +156,8 @@ public final class WebhookApplication: Sendable {
             "endpoints": paths.joined(separator: ","), "handlers": configuration.handlers.map(\.name).joined(separator: ","),
         ])
         // Only once both listeners hold their ports: a daemon that cannot listen never claims events.
+        // What commands of a daemon that died left running goes before its events run again.
+        runtime.withLock { $0.commands }?.killLeftovers(logger: logger)
         dispatcher.start()
         snapshot.start()
         logEndpoints()
@@ -233,15 +239,24 @@ public final class WebhookApplication: Sendable {
         return changed
     }
 
-    /// Graceful stop: no new connections, in-flight requests finish (and their commits), running handlers
-    /// finish, then the store closes. Events not yet handled stay pending for the next start.
+    /// Graceful stop within `shutdown_grace_seconds`: no new connections; in-flight requests finish (and
+    /// their commits) while each worker finishes only the handler it is running, hands the rest of its
+    /// claimed batch back to the queue and records its outcomes; then the store closes. Events not yet
+    /// handled stay pending, unclaimed, for the next start. A handler still running at the deadline is
+    /// abandoned: it dies with the process, and its event runs again at the next start.
     public func shutdown() {
         let grace = configuration.shutdownGraceSeconds
-        logger.notice("shutting down: finishing requests in flight", metadata: ["grace_seconds": String(grace)])
+        let deadline = ContinuousClock.now + .seconds(grace)
+        logger.notice("shutting down: finishing requests in flight and the handlers running now", metadata: ["grace_seconds": String(grace)])
+        dispatcher.beginStop(deadline: deadline)
         server.shutdown(gracePeriod: .seconds(grace))
-        adminServer?.shutdown(gracePeriod: .seconds(1))
+        adminServer?.shutdown(gracePeriod: min(.seconds(1), max(.zero, deadline - .now)))
         stripeMonitor.stop()
-        dispatcher.stop()
+        if !dispatcher.stop(deadline: deadline) {
+            logger.warning("handlers still running after shutdown_grace_seconds; they stop with the daemon and their events run again at the next start", metadata: [
+                "grace_seconds": String(grace),
+            ])
+        }
         snapshot.stop()
         store.close()
         logger.notice("stopped")

@@ -84,4 +84,47 @@ import Testing
         #expect(try last.claimed.get().isEmpty)
         #expect(try fixture.store.summary().counts[.done] == 2)
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func release_returnsUnstartedClaimsToPending_withoutSpendingAnAttempt(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.tearDown() }
+        #expect(try await fixture.store.insert(makeRecord("evt_a", object: "obj_1")) == .stored)
+        #expect(try await fixture.store.insert(makeRecord("evt_b", object: "obj_1", receivedAt: 2_000)) == .stored)
+        #expect(try await fixture.store.insert(makeRecord("evt_c", object: "obj_2", receivedAt: 3_000)) == .stored)
+        #expect(try fixture.store.claimIDs(now: 10_000) == ["evt_a", "evt_c"])
+
+        // Ids not claimed here (evt_b waits behind evt_a; evt_x does not exist) are left alone.
+        #expect(try fixture.store.release(eventIDs: ["evt_a", "evt_c", "evt_b", "evt_x"]) == 2)
+        for id in ["evt_a", "evt_c"] {
+            let event = try #require(try fixture.store.event(id: id))
+            #expect(event.status == .pending && !event.isClaimed && event.attempts == 0, "\(id)")
+        }
+        #expect(try fixture.store.summary().claimed == 0)
+        // Claimable again at once, in the same order, as a first attempt.
+        let again = try fixture.store.claimDue(now: 10_001, limit: 10)
+        #expect(again.map(\.event.id) == ["evt_a", "evt_c"])
+        #expect(again.map(\.attempt) == [1, 1])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func claimedItem_countsEachHandlersRecordedRuns(_ kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.tearDown() }
+        #expect(try await fixture.store.insert(makeRecord("evt_runs")) == .stored)
+        #expect(try fixture.store.claimIDs(now: 10_000) == ["evt_runs"])
+        let errors = fixture.store.report([EventOutcome(
+            eventID: "evt_runs", runs: [run("fulfil", succeeded: true), run("notify", succeeded: false)],
+            ending: .retry(at: 10_000, error: "notify: notify broke"), now: 10_010)])
+        #expect(errors == [nil])
+        // A claim that ran nothing (a crash), then the next one.
+        #expect(try fixture.store.claimIDs(now: 10_020) == ["evt_runs"])
+        try fixture.restart()
+        let item = try #require(try fixture.store.claimDue(now: 10_030, limit: 1).first)
+        #expect(item.attempt == 3)
+        #expect(item.handlerRuns == ["fulfil": 1, "notify": 1])
+        #expect(item.succeededHandlers == ["fulfil"])
+        #expect(item.attempt(of: "notify") == 2)
+        #expect(item.attempt(of: "never-ran") == 1)
+    }
 }

@@ -370,6 +370,27 @@ import WebhookSupport
         #expect(try fixture.store.event(id: "evt_unreported")?.status == .done)
     }
 
+    @Test func refusedReport_keepsTheEventFromThisInstancesClaims_untilItIsReportedAgain() async throws {
+        let fixture = try StoreFixture(.sqlite, options: .init(busyTimeout: .milliseconds(50), leaseDuration: .seconds(1)))
+        defer { fixture.tearDown() }
+        _ = try await fixture.store.insert(makeRecord("evt_refused"))
+        #expect(try fixture.store.claimIDs(now: 1_000) == ["evt_refused"])
+        let run = HandlerRun(handler: "fulfil", attempt: 1, startedAt: 1_100, finishedAt: 1_200, succeeded: true, error: nil, output: nil)
+        let outcome = EventOutcome(eventID: "evt_refused", runs: [run], ending: .done, now: 1_200)
+        let other = try RawSQLite(fixture.path)
+        try other.execute("BEGIN EXCLUSIVE")
+        let refused = fixture.store.report([outcome])
+        #expect(refused.first??.kind == .unavailable)
+        try other.execute("ROLLBACK")
+
+        // Long past the lease, this instance does not take it back: its handler ran, the outcome waits.
+        #expect(try fixture.store.claimIDs(now: 100_000) == [])
+        #expect(fixture.store.reportAndClaim([], now: 100_000, limit: 10).claimed.map { $0.isEmpty } == .success(true))
+        #expect(fixture.store.report([outcome]) == [nil])
+        let done = try #require(try fixture.store.event(id: "evt_refused"))
+        #expect(done.status == .done && done.handlers.count == 1)
+    }
+
     @Test func releaseClaims_returnsOtherInstancesClaims_only() async throws {
         let fixture = try StoreFixture(.sqlite, options: .init(owner: "old-daemon"))
         defer { fixture.tearDown() }

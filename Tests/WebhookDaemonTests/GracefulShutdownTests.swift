@@ -152,6 +152,111 @@ struct GracefulShutdownTests {
         #expect(log.text.contains("received again"))
     }
 
+    @Test func sigtermWithABacklog_finishesOnlyTheRunningHandlers_releasesTheRest_andExitsWithinTheGrace() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("events.sqlite").path
+        let secret = "whsec_backlog"
+        let script = try TestSupport.script("slow.sh", in: directory, #"""
+            echo "$STRIPE_EVENT_ID" >> "$1/started.log"
+            sleep 0.6
+            echo "$STRIPE_EVENT_ID" >> "$1/finished.log"
+            """#)
+        let config = directory.appendingPathComponent("config.json")
+        try Data("""
+            {"shutdown_grace_seconds": 3, "handlers": [{"name": "slow", "events": ["customer.created"],
+              "command": ["\(script)", "\(directory.path)"], "environment": {"PATH": "/usr/bin:/bin"}, "timeout_seconds": 30}]}
+            """.utf8).write(to: config)
+        let (daemon, log, port) = try Self.startDaemon(config: config, database: database, secret: secret)
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+
+        // Twenty events about twenty objects: the two workers claim them in batches of up to 16, which
+        // before took up to 16 × 0.6 s to work through at a stop.
+        var ids: [String] = []
+        for index in 0..<20 {
+            let body = TestSupport.event("customer.created", object: ["id": "cus_backlog_\(index)", "object": "customer"])
+            ids.append(TestSupport.eventID(of: body))
+            #expect(try RunningCommandsTests.post(body, port: port, secret: secret).status == 200)
+        }
+        let started = directory.appendingPathComponent("started.log"), finished = directory.appendingPathComponent("finished.log")
+        func lines(_ url: URL) -> [String] { ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+        // The third run starts once a worker finished its first event and claimed a batch of the rest.
+        #expect(TestSupport.eventually(10) { lines(started).count >= 3 }, "\(log.text.suffix(1500))")
+
+        let signalled = ContinuousClock.now
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        let took = ContinuousClock.now - signalled
+        #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0, "\(log.text.suffix(1500))")
+        #expect(took < .seconds(3) + .milliseconds(1500), "took \(took) to stop with a 3 s grace period")
+        // The handlers running at the signal finished; none was cut off.
+        #expect(lines(started).sorted() == lines(finished).sorted())
+        #expect(log.text.contains("returned claimed events not yet started to the queue"))
+
+        // The rest is pending, unclaimed and unspent: the next start takes it at once.
+        let store = try SQLiteEventStore(path: database, logger: Logger(label: "check", level: .critical), options: .init(readOnly: true))
+        defer { store.close() }
+        #expect(try store.summary().claimed == 0)
+        let handledBeforeStop = Set(lines(finished))
+        #expect(handledBeforeStop.count < ids.count)
+        for id in ids where !handledBeforeStop.contains(id) {
+            let event = try #require(try store.event(id: id))
+            #expect(event.status == .pending && !event.isClaimed && event.attempts == 0, "\(id): \(event.status) claimed by \(event.claimedBy ?? "-"), \(event.attempts) attempts")
+        }
+
+        let (restarted, restartLog, _) = try Self.startDaemon(config: config, database: database, secret: secret)
+        defer { if restarted.isRunning { kill(restarted.processIdentifier, SIGKILL) } }
+        #expect(TestSupport.eventually(30) { ids.allSatisfy { (try? store.event(id: $0))??.status == .done } }, "\(restartLog.text.suffix(1500))")
+        #expect(lines(started).sorted() == ids.sorted(), "each event's handler runs once")
+        for id in ids {
+            #expect((try store.event(id: id))?.handlers.filter { $0.handler == "slow" }.count == 1, "\(id)")
+        }
+        kill(restarted.processIdentifier, SIGTERM)
+        restarted.waitUntilExit()
+    }
+
+    @Test func sigtermWhileAHandlerOutlastsTheGrace_exitsAtTheGrace_andTheEventRunsAgainAfterRestart() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("events.sqlite").path
+        let secret = "whsec_outlast"
+        let script = try TestSupport.script("stuck.sh", in: directory, #"""
+            echo $$ >> "$1/started.log"
+            [ -e "$1/quick" ] && exit 0
+            sleep 60
+            """#)
+        let config = directory.appendingPathComponent("config.json")
+        try Data("""
+            {"shutdown_grace_seconds": 1, "handlers": [{"name": "stuck", "events": ["customer.created"],
+              "command": ["\(script)", "\(directory.path)"], "environment": {"PATH": "/usr/bin:/bin"}, "timeout_seconds": 120}]}
+            """.utf8).write(to: config)
+        let (daemon, log, port) = try Self.startDaemon(config: config, database: database, secret: secret)
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        let body = TestSupport.event("customer.created", object: ["id": "cus_outlast", "object": "customer"])
+        let id = TestSupport.eventID(of: body)
+        #expect(try RunningCommandsTests.post(body, port: port, secret: secret).status == 200)
+        #expect(TestSupport.eventually(10) { RunningCommandsTests.pid(in: directory, "started.log") != nil })
+        let command = try #require(RunningCommandsTests.pid(in: directory, "started.log"))
+
+        let signalled = ContinuousClock.now
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        let took = ContinuousClock.now - signalled
+        #expect(took < .seconds(1) + .milliseconds(1500), "took \(took) to stop with a 1 s grace period")
+        #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+        #expect(log.text.contains("handlers still running after shutdown_grace_seconds"))
+        #expect(TestSupport.eventually(5) { CommandActionTests.isGone(command) }, "the command outlived the daemon")
+
+        try Data().write(to: directory.appendingPathComponent("quick"))
+        let (restarted, restartLog, _) = try Self.startDaemon(config: config, database: database, secret: secret)
+        defer { if restarted.isRunning { kill(restarted.processIdentifier, SIGKILL) } }
+        let store = try SQLiteEventStore(path: database, logger: Logger(label: "check", level: .critical), options: .init(readOnly: true))
+        defer { store.close() }
+        #expect(TestSupport.eventually(15) { (try? store.event(id: id))??.status == .done }, "\(restartLog.text.suffix(1500))")
+        kill(restarted.processIdentifier, SIGTERM)
+        restarted.waitUntilExit()
+    }
+
     /// Starts the binary on a free port with `config` and the SQLite store at `database`; returns it with its
     /// log and the port it announced.
     static func startDaemon(config: URL, database: String, secret: String) throws -> (Process, LogAccumulator, Int) {

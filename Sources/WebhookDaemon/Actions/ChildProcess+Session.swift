@@ -55,9 +55,17 @@ extension ChildProcess {
             var killed = false
             var status: Int32?
             var nap: Int32 = 1
+            var lost = false
             while true {
-                if status == nil { status = reap() }
+                if status == nil { (status, lost) = reap() }
                 let now = Self.now()
+                if lost {
+                    // Reaped by someone else (SIGCHLD ignored): the exit status is gone. Whatever of
+                    // the group is left must not outlive the run.
+                    kill(-pid, SIGKILL)
+                    drain()
+                    break
+                }
                 if status != nil {
                     drain()
                     // After a timeout, members of the group that outlived the leader still get SIGKILL.
@@ -91,6 +99,7 @@ extension ChildProcess {
             outputFD = -1
             errorFD = -1
             if terminatedAt != nil { return .timedOut(killed: killed) }
+            if lost { return .lost("waitpid: \(ChildProcess.errorText(ECHILD)) (was SIGCHLD ignored?)") }
             guard let status else { return .notStarted("lost track of the process") }
             if Self.exited(status) { return .exited(Self.exitStatus(status)) }
             return .signalled(Self.terminationSignal(status))
@@ -159,14 +168,15 @@ extension ChildProcess {
             inputFD = -1
         }
 
-        /// Reaps the program if it has ended; its wait status, or nil while it runs.
-        private func reap() -> Int32? {
+        /// Reaps the program if it has ended: its wait status, or nil while it runs; `lost` when it is
+        /// no longer our child to wait for (ECHILD).
+        private func reap() -> (status: Int32?, lost: Bool) {
             var status: Int32 = 0
             while true {
                 let result = waitpid(pid, &status, WNOHANG)
-                if result == pid { return status }
+                if result == pid { return (status, false) }
                 if result < 0, errno == EINTR { continue }
-                return nil
+                return (nil, result < 0 && errno == ECHILD)
             }
         }
 

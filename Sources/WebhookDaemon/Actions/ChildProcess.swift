@@ -1,3 +1,4 @@
+import CLinux
 import Dispatch
 import Foundation
 #if canImport(Glibc)
@@ -11,6 +12,10 @@ import Glibc
 /// On timeout the whole group gets SIGTERM, then SIGKILL once the grace period has passed, so that a
 /// shell script's children go too. Signals the daemon ignores or handles are reset to their defaults
 /// in the child, and its signal mask is emptied, so that SIGTERM reaches it.
+///
+/// The program dies with the daemon: it gets SIGKILL when the daemon does (PR_SET_PDEATHSIG), and its
+/// process group is recorded in `RunningCommands` while it runs, so that the next start kills what
+/// the group left behind (a script's own children) before anything is handled again.
 enum ChildProcess {
     /// What to run.
     struct Request: Sendable {
@@ -30,6 +35,8 @@ enum ChildProcess {
         var killGrace: Double
         /// Bytes kept of standard output and of standard error, each.
         var captureLimit: Int
+        /// Where the program's process group is recorded while it runs (next to the store), if anywhere.
+        var commands: RunningCommands? = nil
     }
 
     /// How the program ended.
@@ -42,6 +49,8 @@ enum ChildProcess {
         case timedOut(killed: Bool)
         /// It could not be started, for this reason.
         case notStarted(String)
+        /// It ended, but its exit status could not be collected (something else reaped it).
+        case lost(String)
     }
 
     /// The outcome of a run.
@@ -64,16 +73,17 @@ enum ChildProcess {
     static func run(_ request: Request) -> Outcome {
         _ = brokenPipesIgnored
         let empty = CapturedOutput(limit: request.captureLimit)
-        guard let input = SpawnCalls.makePipe() else { return Outcome(ending: .notStarted("pipe: \(errorText(errno))"), standardOutput: empty, standardError: empty) }
-        guard let output = SpawnCalls.makePipe() else {
-            closeAll([input.read, input.write])
-            return Outcome(ending: .notStarted("pipe: \(errorText(errno))"), standardOutput: empty, standardError: empty)
+        var pipes: [(read: Int32, write: Int32)] = []
+        for _ in 0..<4 {
+            guard let pipe = SpawnCalls.makePipe() else {
+                let reason = "pipe: \(errorText(errno))"
+                closeAll(pipes.flatMap { [$0.read, $0.write] })
+                return Outcome(ending: .notStarted(reason), standardOutput: empty, standardError: empty)
+            }
+            pipes.append(pipe)
         }
-        guard let errors = SpawnCalls.makePipe() else {
-            closeAll([input.read, input.write, output.read, output.write])
-            return Outcome(ending: .notStarted("pipe: \(errorText(errno))"), standardOutput: empty, standardError: empty)
-        }
-        let spawned = spawn(request, stdin: input.read, stdout: output.write, stderr: errors.write)
+        let (input, output, errors, report) = (pipes[0], pipes[1], pipes[2], pipes[3])
+        let spawned = spawn(request, stdin: input.read, stdout: output.write, stderr: errors.write, report: report)
         // The child has its copies; ours of its ends must go, or we would never see end-of-file.
         closeAll([input.read, output.write, errors.write])
         guard case .success(let pid) = spawned else {
@@ -83,6 +93,8 @@ enum ChildProcess {
             }
             return Outcome(ending: .notStarted("unknown"), standardOutput: empty, standardError: empty)
         }
+        request.commands?.started(pid)
+        defer { request.commands?.ended(pid) }
         var session = Session(
             pid: pid, input: request.input, inputFD: input.write, outputFD: output.read, errorFD: errors.read,
             standardOutput: empty, standardError: empty
@@ -97,48 +109,40 @@ enum ChildProcess {
         let text: String
     }
 
-    /// Starts the program with its standard streams on the given descriptors.
-    private static func spawn(_ request: Request, stdin: Int32, stdout: Int32, stderr: Int32) -> Result<pid_t, SpawnFailure> {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        // Nothing else of the daemon's (sockets, the database) reaches the program, even a descriptor
-        // some library opened without close-on-exec.
-        if let addCloseFrom = SpawnCalls.addCloseFrom {
-            _ = withUnsafeMutablePointer(to: &actions) { addCloseFrom(UnsafeMutableRawPointer($0), 3) }
-        }
-        if let directory = request.workingDirectory {
-            guard let addChangeDirectory = SpawnCalls.addChangeDirectory else {
-                return .failure(SpawnFailure(text: "working_directory needs posix_spawn_file_actions_addchdir_np (glibc 2.29 or newer)"))
-            }
-            let status = withUnsafeMutablePointer(to: &actions) { addChangeDirectory(UnsafeMutableRawPointer($0), directory) }
-            guard status == 0 else { return .failure(SpawnFailure(text: "working_directory \(directory): \(errorText(status))")) }
-        }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-
+    /// Starts the program with its standard streams on the given descriptors, through the C helper
+    /// `webhookd_spawn` (vfork and exec: posix_spawn cannot set the parent-death signal), and waits on
+    /// `report` to learn whether it started. Closes both ends of `report`.
+    private static func spawn(_ request: Request, stdin: Int32, stdout: Int32, stderr: Int32, report: (read: Int32, write: Int32)) -> Result<pid_t, SpawnFailure> {
         let argv = request.arguments.map { strdup($0) } + [nil]
         let envp = request.environment.map { strdup($0) } + [nil]
         defer {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, request.executable, &actions, &attributes, argv, envp)
-        guard status == 0 else { return .failure(SpawnFailure(text: "\(request.executable): \(errorText(status))")) }
-        return .success(pid)
+        let parent = getpid()
+        let pid: pid_t = request.workingDirectory.withOptionalCString { directory in
+            webhookd_spawn(request.executable, argv, envp, directory, stdin, stdout, stderr, report.write, parent)
+        }
+        let forkError = errno
+        close(report.write)
+        defer { close(report.read) }
+        guard pid > 0 else { return .failure(SpawnFailure(text: "vfork: \(errorText(forkError))")) }
+        // End-of-file once exec succeeded (the pipe closes on exec); two int32 when a step failed.
+        var message: [Int32] = [0, 0]
+        var received = 0
+        while received < 8 {
+            let count = message.withUnsafeMutableBytes { Glibc.read(report.read, $0.baseAddress! + received, 8 - received) }
+            if count > 0 { received += count } else if count < 0, errno == EINTR { continue } else { break }
+        }
+        guard received == 8 else { return .success(pid) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let reason = errorText(message[1])
+        switch message[0] {
+        case Int32(WEBHOOKD_SPAWN_CHDIR): return .failure(SpawnFailure(text: "working_directory \(request.workingDirectory ?? ""): \(reason)"))
+        case Int32(WEBHOOKD_SPAWN_EXEC): return .failure(SpawnFailure(text: "\(request.executable): \(reason)"))
+        default: return .failure(SpawnFailure(text: "setting up the process: \(reason)"))
+        }
     }
 
     /// The text of an errno value.
@@ -147,5 +151,13 @@ enum ChildProcess {
     /// Closes every descriptor that is open (not -1).
     private static func closeAll(_ descriptors: [Int32]) {
         for descriptor in descriptors where descriptor >= 0 { close(descriptor) }
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// Calls `body` with a C string of the value, or with `nil`.
+    func withOptionalCString<Result>(_ body: (UnsafePointer<CChar>?) -> Result) -> Result {
+        guard let self else { return body(nil) }
+        return self.withCString { body($0) }
     }
 }

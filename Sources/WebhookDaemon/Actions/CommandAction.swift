@@ -25,6 +25,8 @@ struct CommandAction: HandlerAction {
     let timeout: Double
     /// Seconds from SIGTERM to SIGKILL.
     let killGrace: Double
+    /// Where running commands' process groups are recorded, if anywhere (see `RunningCommands`).
+    var commands: RunningCommands? = nil
 
     /// Runs the program for `event` and reports its exit and output.
     func perform(_ event: StripeEvent, context: EventHandlerContext) -> HandlerReport {
@@ -41,7 +43,7 @@ struct CommandAction: HandlerAction {
             executable: executable, arguments: arguments,
             environment: variables.keys.sorted().map { "\($0)=\(variables[$0] ?? "")" },
             workingDirectory: workingDirectory, input: context.body, timeout: timeout, killGrace: killGrace,
-            captureLimit: Self.captureLimit
+            captureLimit: Self.captureLimit, commands: commands
         ))
         var report = report(outcome)
         report.logExcerpts = Self.logExcerpts(outcome)
@@ -64,6 +66,8 @@ struct CommandAction: HandlerAction {
             return .failed("timed out after \(seconds) s: the process group got SIGTERM, \(ending)", output: output)
         case .notStarted(let reason):
             return .failed("could not start: \(reason)", output: output)
+        case .lost(let reason):
+            return .failed("ended with an unknown status: \(reason)", output: output)
         }
     }
 

@@ -8,17 +8,9 @@ import Glibc
 enum SpawnCalls {
     /// `int pipe2(int fds[2], int flags)`.
     typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
-    /// `int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *, int from)` (glibc 2.34).
-    typealias AddCloseFrom = @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32
-    /// `int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *, const char *path)` (glibc 2.29).
-    typealias AddChangeDirectory = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Int32
 
     /// `pipe2`.
     static let pipe2: Pipe2? = resolve("pipe2")
-    /// `posix_spawn_file_actions_addclosefrom_np`.
-    static let addCloseFrom: AddCloseFrom? = resolve("posix_spawn_file_actions_addclosefrom_np")
-    /// `posix_spawn_file_actions_addchdir_np`.
-    static let addChangeDirectory: AddChangeDirectory? = resolve("posix_spawn_file_actions_addchdir_np")
 
     /// The C function named `name` in the running process, as `Function`, if there is one.
     private static func resolve<Function>(_ name: String) -> Function? {

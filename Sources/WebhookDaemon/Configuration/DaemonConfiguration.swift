@@ -27,7 +27,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Worker threads running handlers. Default 4.
     public var workers = 4
-    /// Seconds that in-flight requests get to finish on SIGTERM or SIGINT. Default 10.
+    /// Seconds a stop on SIGTERM or SIGINT may take: requests in flight and the handlers running now
+    /// finish within it (the shipped unit's TimeoutStopSec stays above it). Default 10.
     public var shutdownGraceSeconds = 10
     /// HTTP limits.
     public var limits = Limits()
