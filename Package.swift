@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "EventStore", dependencies: ["CSQLite", "StripeWebhooks", "WebhookSupport"], swiftSettings: strict),
         .target(
             name: "WebhookDaemon",
-            dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "StripeAPI", "EventStore", "CLinux"],
+            dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "StripeAPI", "EventStore", "CLinux", "CLibCrypto"],
             exclude: ["Samples/README.md"],
             resources: samples.map { .embedInCode("Samples/\($0).json") } + thinSamples.map { .embedInCode("Samples/Thin/\($0).json") },
             swiftSettings: strict

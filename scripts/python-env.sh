@@ -19,7 +19,7 @@ python_env_main() {
   requirements=$root/scripts/python-requirements.txt
   base=${STRIPE_WEBHOOKD_BASE_PYTHON:-python3}
   # The modules the requirements provide, as Python imports them.
-  local check='import stripe, prometheus_client'
+  local check='import stripe, prometheus_client, selenium'
 
   # What was installed last, so that a changed requirements file is installed again.
   local stamp=$venv/requirements.installed

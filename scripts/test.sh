@@ -3,7 +3,8 @@
 # environment in .build/venv with the `stripe` SDK and `prometheus_client`), build with warnings as
 # errors, run every test, then a short crash test and the end-to-end run behind nginx.
 # needs: swift, libssl-dev, libsqlite3-dev, curl, python3 with python3-venv; nginx and openssl are
-# installed by scripts/e2e-nginx.sh when missing. .ci/run installs all of these on a fresh machine.
+# installed by scripts/e2e-nginx.sh when missing; chromium and chromium-driver for the console's browser
+# test. .ci/run installs all of these on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .build
@@ -11,6 +12,9 @@ for header in /usr/include/openssl/hmac.h /usr/include/sqlite3.h; do
   [ -f "$header" ] || { echo "test.sh: $header is missing (Debian: apt-get install libssl-dev libsqlite3-dev)" >&2; exit 1; }
 done
 command -v curl >/dev/null || { echo "test.sh: curl is missing (Debian: apt-get install curl)" >&2; exit 1; }
+for program in chromium chromedriver; do
+  command -v "$program" >/dev/null || { echo "test.sh: $program is missing (Debian: apt-get install chromium chromium-driver)" >&2; exit 1; }
+done
 # Exports STRIPE_WEBHOOKD_PYTHON (the Swift tests run it) and puts the venv first on PATH.
 source scripts/python-env.sh
 echo "# test.sh: python $STRIPE_WEBHOOKD_PYTHON (stripe $("$STRIPE_WEBHOOKD_PYTHON" -c 'import stripe; print(stripe.VERSION)'))"
@@ -20,4 +24,6 @@ tests=$(grep -oE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed' .build/s
 "$STRIPE_WEBHOOKD_PYTHON" scripts/crash-test.py --binary .build/debug/stripe-webhookd --events 3000 --kills 6 --seed 7
 # Behind real nginx over HTTPS, with the shipped site config.
 scripts/e2e-nginx.sh .build/debug/stripe-webhookd
-echo "tests: $((tests + 2)) passed, 0 failed"
+# The events console in a real browser (Debian's chromium and chromium-driver, driven by selenium).
+"$STRIPE_WEBHOOKD_PYTHON" scripts/console-browser-test.py .build/debug/stripe-webhookd
+echo "tests: $((tests + 3)) passed, 0 failed"

@@ -79,6 +79,23 @@ public protocol EventStore: AnyObject, Sendable {
     /// object, or waiting only for its own retry time. The blocker comes without its handler runs.
     func blockingEvent(of eventID: String, now: Int64) throws(EventStoreError) -> StoredEvent?
 
+    /// One page of stored events matching `query`, newest first (by receive time, then store order),
+    /// without handler runs: the console's event list.
+    func events(matching query: EventQuery) throws(EventStoreError) -> EventPage
+
+    /// Events received at or after `since` (Unix ms), counted by hour, type and current status.
+    func hourlyCounts(since: Int64) throws(EventStoreError) -> [HourlyEventCount]
+
+    /// Each handler's runs and failures started at or after `since` (Unix ms), by handler name.
+    func handlerFailureRates(since: Int64) throws(EventStoreError) -> [HandlerFailureRate]
+
+    /// Up to `limit` events about the same object as event `eventID` received before it and up to
+    /// `limit` after it, without handler runs; empty when the event is unknown or about no object.
+    func relatedEvents(to eventID: String, limit: Int) throws(EventStoreError) -> RelatedEvents
+
+    /// Dead letters (failed events) counted by type.
+    func deadLetterCounts() throws(EventStoreError) -> [String: Int]
+
     /// Makes the events pending and due at `now` with attempts reset. Failed and pending events need
     /// nothing more; done events need `force` (and then run every handler again); claimed ones are left alone.
     func requeue(ids: [String], force: Bool, now: Int64) throws(EventStoreError) -> [String: RequeueOutcome]

@@ -400,7 +400,7 @@ public final class SQLiteEventStore: EventStore {
     }
 
     /// Runs a read on the reader connection, on the calling thread, under the reader lock.
-    private func read<Value>(_ body: (SQLiteConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
+    func read<Value>(_ body: (SQLiteConnection) throws(EventStoreError) -> Value) throws(EventStoreError) -> Value {
         let result: Result<Value, EventStoreError> = reader.withLock { state in
             guard case .open(let connection) = state else {
                 return .failure(EventStoreError(.unavailable, "\(path): the store is closed"))

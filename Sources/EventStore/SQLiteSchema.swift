@@ -221,6 +221,59 @@ enum SQLiteSchema {
                     ORDER BY o.created, o.seq LIMIT 1;
             END;
             """),
+        Migration(version: 8, summary: "console: indexes and hourly counts", sql: """
+            -- The console's event list pages newest first by (received_at, seq): events_received holds
+            -- that order (its rowid is seq). These serve the filters that would otherwise scan it:
+            -- events about one object (and the ones before and after an event), one type, dead letters.
+            CREATE INDEX events_object ON events (object_id, received_at) WHERE object_id IS NOT NULL;
+            CREATE INDEX events_type ON events (type, received_at);
+            CREATE INDEX events_failed_received ON events (received_at) WHERE status = 'failed';
+            -- Dead letters by type from the index alone (the overview's table and its replay buttons).
+            CREATE INDEX events_failed_type ON events (type) WHERE status = 'failed';
+            -- Events per hour by type and current status, kept by triggers, so that the overview's chart
+            -- reads a few hundred rows instead of every event of the last 24 hours.
+            CREATE TABLE event_hours (
+                hour INTEGER NOT NULL,
+                type TEXT NOT NULL,
+                status TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (hour, type, status)
+            ) WITHOUT ROWID;
+            INSERT INTO event_hours (hour, type, status, count)
+                SELECT received_at / 3600000, type, status, count(*) FROM events GROUP BY 1, 2, 3;
+            CREATE TRIGGER event_hours_on_insert AFTER INSERT ON events
+            BEGIN
+                INSERT INTO event_hours (hour, type, status, count) VALUES (NEW.received_at / 3600000, NEW.type, NEW.status, 1)
+                    ON CONFLICT (hour, type, status) DO UPDATE SET count = count + 1;
+            END;
+            CREATE TRIGGER event_hours_on_status AFTER UPDATE OF status ON events WHEN OLD.status <> NEW.status
+            BEGIN
+                UPDATE event_hours SET count = count - 1
+                    WHERE hour = OLD.received_at / 3600000 AND type = OLD.type AND status = OLD.status;
+                INSERT INTO event_hours (hour, type, status, count) VALUES (NEW.received_at / 3600000, NEW.type, NEW.status, 1)
+                    ON CONFLICT (hour, type, status) DO UPDATE SET count = count + 1;
+            END;
+            CREATE TRIGGER event_hours_on_delete AFTER DELETE ON events
+            BEGIN
+                UPDATE event_hours SET count = count - 1
+                    WHERE hour = OLD.received_at / 3600000 AND type = OLD.type AND status = OLD.status;
+            END;
+            -- Handler runs and failures per hour, for the overview's failure rates.
+            CREATE TABLE handler_hours (
+                hour INTEGER NOT NULL,
+                handler TEXT NOT NULL,
+                runs INTEGER NOT NULL,
+                failures INTEGER NOT NULL,
+                PRIMARY KEY (hour, handler)
+            ) WITHOUT ROWID;
+            INSERT INTO handler_hours (hour, handler, runs, failures)
+                SELECT started_at / 3600000, handler, count(*), sum(1 - succeeded) FROM handler_runs GROUP BY 1, 2;
+            CREATE TRIGGER handler_hours_on_insert AFTER INSERT ON handler_runs
+            BEGIN
+                INSERT INTO handler_hours (hour, handler, runs, failures) VALUES (NEW.started_at / 3600000, NEW.handler, 1, 1 - NEW.succeeded)
+                    ON CONFLICT (hour, handler) DO UPDATE SET runs = runs + 1, failures = failures + (1 - NEW.succeeded);
+            END;
+            """),
     ]
 
     /// The version this build reads and writes.

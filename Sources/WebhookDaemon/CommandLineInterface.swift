@@ -27,13 +27,15 @@ public enum CommandLineInterface {
                 return try EventsCommand.run(arguments, environment: environment, console: console)
             case "check-config":
                 return try CheckConfigCommand.run(arguments, environment: environment, console: console)
+            case "hash-password":
+                return try HashPasswordCommand.run(arguments, environment: environment, console: console)
             case "help":
                 return help(for: arguments.first, console: console)
             case "version":
                 console.out("stripe-webhookd \(Version.current)\n")
                 return .success
             default:
-                console.err("stripe-webhookd: unknown command '\(command)'. Commands: serve, sign, trigger, events, check-config, help, version. See 'stripe-webhookd --help'.\n")
+                console.err("stripe-webhookd: unknown command '\(command)'. Commands: serve, sign, trigger, events, check-config, hash-password, help, version. See 'stripe-webhookd --help'.\n")
                 return .usage
             }
         } catch let error as ConfigurationError {
@@ -53,6 +55,7 @@ public enum CommandLineInterface {
         case "trigger": console.out(TriggerCommand.help)
         case "events": console.out(EventsCommand.help)
         case "check-config": console.out(CheckConfigCommand.help)
+        case "hash-password": console.out(HashPasswordCommand.help)
         case nil: console.out(overview)
         default:
             console.err("stripe-webhookd help: no command '\(command!)'\n")
@@ -73,6 +76,7 @@ public enum CommandLineInterface {
           stripe-webhookd events list|show|replay|prune|backup   inspect, requeue and back up stored events
           stripe-webhookd events backfill --since 3d      store events deliveries missed, from Stripe's Events API
           stripe-webhookd check-config [--config FILE]    validate a configuration, print it redacted
+          stripe-webhookd hash-password < FILE       a password hash for the console's admin.auth.users
           stripe-webhookd help COMMAND | COMMAND --help
           stripe-webhookd --version
 

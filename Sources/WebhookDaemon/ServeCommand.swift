@@ -31,9 +31,12 @@ enum ServeCommand {
           --log-format FORMAT   text or json (default: text on a terminal, json otherwise)
           --workers N           handler threads (default 4)
           --event-loops N       HTTP threads (default: one per core)
-          --admin-port P        serve /healthz, /readyz and /metrics on their own listener (default:
-                                on the main one; the shipped nginx site passes only /webhook)
-          --admin-host H        the admin listener's address (default 127.0.0.1)
+          --admin-port P        serve /healthz, /readyz, /metrics and the events console (at /) on
+                                their own listener (default: none; the health paths and /metrics are
+                                then on the main one and the console is off: the webhook listener
+                                never serves it; the shipped nginx site passes only /webhook)
+          --admin-host H        the admin listener's address (default 127.0.0.1; any other address
+                                needs admin.auth in the config file: see README Console)
           -h, --help            this help
 
         SIGNALS

@@ -50,12 +50,17 @@ public final class WebhookApplication: Sendable {
         self.snapshot = snapshot
         metrics.watchSnapshot(snapshot)
         stripeMonitor = StripeMonitor(runtime: self.runtime, environment: environment, store: store, registry: metrics.registry, logger: logger)
+        let readiness = ReadinessCheck(store: store, dispatcher: dispatcher, snapshot: snapshot, stripe: stripeMonitor)
         let admin = AdminResponder(
-            metrics: metrics, readiness: ReadinessCheck(store: store, dispatcher: dispatcher, snapshot: snapshot, stripe: stripeMonitor),
-            snapshot: snapshot, runtime: self.runtime, logger: logger)
+            metrics: metrics, readiness: readiness, snapshot: snapshot, runtime: self.runtime, logger: logger)
         let responder = WebhookResponder(
             runtime: self.runtime, store: store, dispatcher: dispatcher, logger: logger, metrics: metrics,
             admin: configuration.admin.port == nil ? admin : nil)
+        // The console and admin.auth belong to the admin listener alone; the webhook listener never serves them.
+        let adminListenerResponder = configuration.admin.port == nil ? admin : AdminResponder(
+            metrics: metrics, readiness: readiness, snapshot: snapshot, runtime: self.runtime, logger: logger,
+            console: ConsoleResponder(store: store, dispatcher: dispatcher, readiness: readiness, runtime: self.runtime,
+                                      gate: try Self.consoleGate(configuration.admin.auth, environment: environment), logger: logger))
         let server = HTTPServer(configuration: Self.serverConfiguration(configuration), responder: responder, logger: logger, observer: metrics)
         self.server = server
         metrics.watchConnections { server.openConnectionCount }
@@ -67,7 +72,7 @@ public final class WebhookApplication: Sendable {
             settings.limits.maxConnections = Self.adminMaxConnections
             var adminLogger = logger
             adminLogger[metadataKey: "listener"] = "admin"
-            adminServer = HTTPServer(configuration: settings, responder: admin, logger: adminLogger)
+            adminServer = HTTPServer(configuration: settings, responder: adminListenerResponder, logger: adminLogger)
         } else {
             adminServer = nil
         }
@@ -146,7 +151,8 @@ public final class WebhookApplication: Sendable {
                 throw ListenerError(listener: .admin, host: configuration.admin.host, port: configuration.admin.port ?? 0, underlying: error)
             }
             adminPort = bound
-            logger.notice("admin listener on http://\(configuration.admin.host):\(bound) (/healthz, /readyz, /metrics)")
+            logger.notice("admin listener on http://\(configuration.admin.host):\(bound) (events console at /, /healthz, /readyz, /metrics)",
+                          metadata: ["admin.auth": configuration.admin.auth == nil ? "none (loopback only)" : "required"])
         } else {
             logger.info("/healthz, /readyz and /metrics are served on the webhook listener (set admin.port to move them)")
         }

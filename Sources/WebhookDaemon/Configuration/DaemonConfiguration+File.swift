@@ -90,6 +90,7 @@ extension DaemonConfiguration {
         if let a = file.admin {
             if let v = a.host { admin.host = v }
             if let v = a.port { admin.port = v }
+            if let v = a.auth { admin.auth = v.configuration }
         }
         if let v = file.trustedProxies { trustedProxies = v }
         if let v = file.allowedSourceIPs { allowedSourceIPs = v }
@@ -233,14 +234,16 @@ struct FileSettings: Decodable {
 struct AdminSettings: Decodable {
     var host: String?
     var port: Int?
+    var auth: AdminAuthSettings?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case host, port }
+    enum CodingKeys: String, CodingKey, CaseIterable { case host, port, auth }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try c.rejectUnknownKeys(CodingKeys.self, in: decoder, context: "admin")
         host = try c.lenient(String.self, forKey: .host, in: decoder)
         port = try c.lenient(Int.self, forKey: .port, in: decoder)
+        auth = try c.lenient(AdminAuthSettings.self, forKey: .auth, in: decoder)
     }
 }
 

@@ -42,6 +42,15 @@ extension DaemonConfiguration {
             ]))),
             ("admin", .object(JSONObject([
                 ("host", .string(admin.host)), ("port", admin.port.map { .int(Int64($0)) } ?? .string("none: admin paths on the main listener")),
+                ("auth", admin.auth.map { auth in
+                    .object(JSONObject([
+                        ("token", auth.token.map { .string($0.description) } ?? .null),
+                        ("users", .array(auth.users.map { .string($0.name) })),
+                        ("public_paths", .array(auth.publicPaths.map { .string($0) })),
+                        ("allowed_origins", .array(auth.allowedOrigins.map { .string($0) })),
+                        ("secure_cookies", .bool(auth.secureCookies)), ("session_seconds", .int(Int64(auth.sessionSeconds))),
+                    ]))
+                } ?? .string("none: anyone who reaches the admin listener")),
             ]))),
             ("trusted_proxies", .array(trustedProxies.map { .string($0) })),
             ("allowed_source_ips", .array(allowedSourceIPs.map { .string($0) })),

@@ -59,6 +59,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var host = "127.0.0.1"
         /// Port of the admin listener; `nil` (default) serves the admin paths on the main listener.
         public var port: Int?
+        /// Credentials for the admin listener; `nil` (default) lets anyone who reaches it in. Required
+        /// when `host` is not a loopback address.
+        public var auth: AdminAuthConfiguration?
     }
 
     /// Readiness thresholds.
@@ -157,6 +160,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         validateEndpoints(into: issues)
         validateHandlers(into: issues)
         validateStripe(into: issues)
+        validateAdmin(into: issues)
     }
 
     /// Whether `host` listens on every address (`0.0.0.0`, `::`), and so on every other host's port too.

@@ -27,6 +27,9 @@ final class AdminResponder: HTTPResponder {
     /// instead of starting another thread. Default 32.
     static let maxConcurrentReadinessChecks = 32
 
+    /// The events console and its credentials: only on the admin listener, `nil` beside the webhooks.
+    private let console: ConsoleResponder?
+
     /// Serves `metrics` and checks readiness with `readiness` against the current runtime's settings.
     /// - Parameters:
     ///   - metrics: what `/metrics` renders.
@@ -34,7 +37,10 @@ final class AdminResponder: HTTPResponder {
     ///   - snapshot: the store gauges' background reader.
     ///   - runtime: the current settings.
     ///   - logger: where failed readiness checks are logged.
-    init(metrics: DaemonMetrics, readiness: ReadinessCheck, snapshot: StoreSnapshot, runtime: LockedValue<DaemonRuntime>, logger: Logger) {
+    ///   - console: the events console, on the admin listener only.
+    init(metrics: DaemonMetrics, readiness: ReadinessCheck, snapshot: StoreSnapshot, runtime: LockedValue<DaemonRuntime>, logger: Logger,
+         console: ConsoleResponder? = nil) {
+        self.console = console
         self.metrics = metrics
         self.readiness = readiness
         self.snapshot = snapshot
@@ -44,7 +50,15 @@ final class AdminResponder: HTTPResponder {
 
     func respond(to request: HTTPRequest, context: HTTPRequestContext, completion: @escaping @Sendable (HTTPResponse) -> Void) {
         guard Self.paths.contains(request.path) else {
-            completion(WebhookRejection.notFound.response)
+            guard let console else {
+                completion(WebhookRejection.notFound.response)
+                return
+            }
+            console.respond(to: request, context: context, completion: completion)
+            return
+        }
+        if let refusal = console?.refusal(forAdminPath: request) {
+            completion(refusal.response)
             return
         }
         guard request.method == "GET" || request.method == "HEAD" else {
