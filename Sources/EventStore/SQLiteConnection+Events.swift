@@ -3,9 +3,11 @@ import CSQLite
 /// The event store's SQL: every statement runs on a connection its caller owns (the writer thread's
 /// for writes, the locked reader for reads). Claims belong to a store instance, its `owner` id.
 extension SQLiteConnection {
-    /// The `events` columns `storedEvent(from:)` decodes, in order.
+    /// The `events` columns `storedEvent(from:)` decodes, in order, for a query `FROM events` (not
+    /// aliased); the body comes from `event_bodies` (migration 9), one primary-key lookup per row.
     static let eventColumns = """
-        seq, id, type, object_id, created, livemode, account, api_version, body, received_at, verified_by, \
+        seq, id, type, object_id, created, livemode, account, api_version, \
+        (SELECT b.body FROM event_bodies AS b WHERE b.seq = events.seq), received_at, verified_by, \
         status, attempts, next_attempt_at, last_error, updated_at, replay, claimed_by, claim_expires_at, source
         """
 
@@ -16,9 +18,13 @@ extension SQLiteConnection {
     /// constraint left that could abort the statement, SQLite needs no statement journal (it copied
     /// every index page the insert touched into one, about a tenth of the insert's work).
     static let insertEventSQL = """
-        INSERT OR IGNORE INTO events (id, type, object_id, created, livemode, account, api_version, body, received_at, verified_by, updated_at, source)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT OR IGNORE INTO events (id, type, object_id, created, livemode, account, api_version, received_at, verified_by, updated_at, source)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
+
+    /// The insert of a new event's body, under the `seq` its `events` row was given (migration 9). OR
+    /// IGNORE for the same reason as `insertEventSQL` (the seq is new, the body never NULL).
+    static let insertBodySQL = "INSERT OR IGNORE INTO event_bodies (seq, body) VALUES (?, ?)"
 
     /// Inserts `record` as a pending event unless its id is stored; `true` when it was new. The hot
     /// path of the store: values are bound one by one, the body without a copy.
@@ -33,19 +39,28 @@ extension SQLiteConnection {
         try statement.bind(5, integer: record.livemode ? 1 : 0)
         try statement.bind(6, text: record.account)
         try statement.bind(7, text: record.apiVersion)
-        try statement.bind(9, integer: record.receivedAt)
-        try statement.bind(10, text: record.verifiedBy)
-        try statement.bind(11, integer: record.receivedAt)
-        try statement.bind(12, text: record.source.rawValue)
-        try statement.withBoundBlob(8, record.body) { () throws(EventStoreError) in
-            while try statement.step() {}
+        try statement.bind(8, integer: record.receivedAt)
+        try statement.bind(9, text: record.verifiedBy)
+        try statement.bind(10, integer: record.receivedAt)
+        try statement.bind(11, text: record.source.rawValue)
+        while try statement.step() {}
+        guard sqlite3_changes(handle) == 1 else { return false }
+        // The body goes in once, appended at the end of `event_bodies` (seq only grows), and no later
+        // write touches its page again.
+        let sequence = sqlite3_last_insert_rowid(handle)
+        let bodyStatement = try self.statement(Self.insertBodySQL)
+        defer { bodyStatement.reset() }
+        try bodyStatement.bind(1, integer: sequence)
+        try bodyStatement.withBoundBlob(2, record.body) { () throws(EventStoreError) in
+            while try bodyStatement.step() {}
         }
-        return sqlite3_changes(handle) == 1
+        return true
     }
 
     /// The `events` columns of `eventColumns`, qualified with the alias `e`.
     static let qualifiedEventColumns = """
-        e.seq, e.id, e.type, e.object_id, e.created, e.livemode, e.account, e.api_version, e.body, e.received_at, \
+        e.seq, e.id, e.type, e.object_id, e.created, e.livemode, e.account, e.api_version, \
+        (SELECT b.body FROM event_bodies AS b WHERE b.seq = e.seq), e.received_at, \
         e.verified_by, e.status, e.attempts, e.next_attempt_at, e.last_error, e.updated_at, e.replay, e.claimed_by, \
         e.claim_expires_at, e.source
         """

@@ -8,6 +8,12 @@ public struct EventData: Sendable, Equatable {
     public var object: JSONValue { storage.object }
     /// `data.object` exactly as received: a byte-for-byte slice of the request body.
     public var objectRawJSON: [UInt8] { Array(storage.raw) }
+    /// The members of `data.object` named in `names` that it has, built alone: when the object has not
+    /// been built yet, its other members are stepped over, not built, and reading stops after the last
+    /// one asked for (a handler that logs three fields does not pay for the whole tree).
+    public func objectMembers(named names: [String]) -> [String: JSONValue] {
+        storage.members(named: names)
+    }
     /// `data.previous_attributes`: the changed fields' old values, on `*.updated` events; nil when absent or null.
     public let previousAttributes: JSONValue?
     /// The `id` member of `data.object`, read without building the rest of it.
@@ -57,6 +63,33 @@ public struct EventData: Sendable, Equatable {
         init(raw: ArraySlice<UInt8>, parsed: JSONValue?) {
             self.raw = raw
             self.parsed = parsed
+        }
+
+        /// The named members of the object: from the parsed object once built, else read alone from `raw`.
+        func members(named names: [String]) -> [String: JSONValue] {
+            var found: [String: JSONValue] = [:]
+            if let built = lock.withLock({ parsed }) {
+                for name in names {
+                    if let value = built[name] { found[name] = value }
+                }
+                return found
+            }
+            let wanted = names.map { Array($0.utf8) }
+            do {
+                let values = try raw.withUnsafeBufferPointer { bytes throws(JSONParseError) in
+                    var reader = JSONReader(bytes: bytes, maximumDepth: JSONParser.defaultMaximumDepth)
+                    try reader.startDocument()
+                    return try reader.readMembers(named: wanted)
+                }
+                for (name, value) in zip(names, values) {
+                    if let value { found[name] = value }
+                }
+            } catch {
+                // Unreachable: decoding accepted these bytes under the same rules.
+                assertionFailure("data.object no longer parses: \(error)")
+                return [:]
+            }
+            return found
         }
 
         /// The parsed object, building it on first use.

@@ -242,7 +242,7 @@ extension JSONReader {
     }
 
     /// Checks a member name and records where its bytes are.
-    private mutating func scanMemberName() throws(JSONParseError) -> MemberName {
+    mutating func scanMemberName() throws(JSONParseError) -> MemberName {
         if let raw = try skipString() {
             return MemberName(start: raw.lowerBound, count: raw.count, isDecoded: false,
                               prefix: Self.prefix(UnsafeBufferPointer(rebasing: bytes[raw])))

@@ -31,7 +31,7 @@ struct EventSourceTests {
         #expect(try raw.text("SELECT dflt_value FROM pragma_table_info('events') WHERE name = 'source'") == "'webhook'")
         // The CHECK refuses any other value.
         #expect(throws: (any Error).self) {
-            try raw.execute("INSERT INTO events (id, type, created, livemode, body, received_at, updated_at, source) VALUES ('evt_x', 't', 1, 0, x'00', 1, 1, 'carrier_pigeon')")
+            try raw.execute("INSERT INTO events (id, type, created, livemode, received_at, updated_at, source) VALUES ('evt_x', 't', 1, 0, 1, 1, 'carrier_pigeon')")
         }
     }
 }
