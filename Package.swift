@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // stripe-webhookd: a Stripe webhook receiver. No package dependencies by design: only the toolchain
-// and system C libraries (libcrypto, SQLite) through system-library targets.
+// and system C libraries (libcrypto, SQLite, libpq) through system-library targets.
 import PackageDescription
 
 let samples = [
@@ -26,6 +26,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The PostgreSQL event store that several daemons share.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // Linux calls Swift cannot make safely (vfork/exec with PR_SET_PDEATHSIG); the C library only.
         .systemLibrary(name: "CLinux"),
         .target(name: "WebhookSupport", swiftSettings: strict),
@@ -33,7 +35,7 @@ let package = Package(
         .target(name: "StripeWebhooks", dependencies: ["CLibCrypto"], swiftSettings: strict),
         // The Stripe REST API client (Foundation networking), beside StripeWebhooks, which stays embeddable with libcrypto alone.
         .target(name: "StripeAPI", dependencies: ["StripeWebhooks"], swiftSettings: strict),
-        .target(name: "EventStore", dependencies: ["CSQLite", "StripeWebhooks", "WebhookSupport"], swiftSettings: strict),
+        .target(name: "EventStore", dependencies: ["CSQLite", "CLibPQ", "StripeWebhooks", "WebhookSupport"], swiftSettings: strict),
         .target(
             name: "WebhookDaemon",
             dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "StripeAPI", "EventStore", "CLinux", "CLibCrypto"],

@@ -4,11 +4,15 @@
 ///   `sqlite:///ABSOLUTE/PATH` also works.
 /// - `sqlite:` — the default file, `./stripe-webhookd.sqlite` in the working directory.
 /// - `memory` — in memory; accepted events are lost when the process exits (tests and trials only).
+/// - `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=…]` (or `postgresql://`) — a PostgreSQL
+///   database that several daemons share; libpq reads what the URL leaves out from `PG*` variables.
 public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// An SQLite database file.
     case sqlite(path: String)
     /// The in-memory store.
     case memory
+    /// A PostgreSQL database, by its URL (password included when the setting had one).
+    case postgres(url: String)
 
     /// The file `sqlite:` with no path names, relative to the working directory.
     public static let defaultSQLitePath = "stripe-webhookd.sqlite"
@@ -32,24 +36,46 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
             self = .sqlite(path: path.isEmpty ? Self.defaultSQLitePath : path)
             return
         }
-        if lowered.hasPrefix("postgres:") || lowered.hasPrefix("postgresql:") {
-            throw EventStoreError(.unsupported, "store '\(Self.redacted(text))': PostgreSQL is not supported yet; use sqlite:PATH")
+        if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
+            let afterScheme = trimmed[trimmed.range(of: "://")!.upperBound...]
+            guard let slash = afterScheme.firstIndex(of: "/"), !afterScheme[afterScheme.index(after: slash)...].isEmpty,
+                  !afterScheme[afterScheme.index(after: slash)...].hasPrefix("?") else {
+                throw EventStoreError(.invalidArgument, "store '\(Self.redacted(text))': name the database: postgres://USER[:PASSWORD]@HOST[:PORT]/DB")
+            }
+            self = .postgres(url: trimmed)
+            return
         }
-        throw EventStoreError(.invalidArgument, "unknown store '\(Self.redacted(text))': use sqlite:PATH, sqlite: (./\(Self.defaultSQLitePath)) or memory")
+        throw EventStoreError(
+            .invalidArgument,
+            "unknown store '\(Self.redacted(text))': use sqlite:PATH, sqlite: (./\(Self.defaultSQLitePath)), postgres://USER@HOST/DB or memory")
     }
 
-    /// The setting that parses back to this location.
+    /// The setting that parses back to this location, except that a PostgreSQL URL's password is
+    /// blanked (`***`): descriptions go into logs and `check-config`.
     public var description: String {
         switch self {
         case .sqlite(let path): "sqlite:\(path)"
         case .memory: "memory"
+        case .postgres(let url): Self.redacted(url)
         }
     }
 
-    /// `text` with any `user:password@` credentials blanked, so that errors never echo a password.
-    static func redacted(_ text: String) -> String {
-        guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@") else { return text }
-        return String(text[..<scheme.upperBound]) + "***" + String(text[at...])
+    /// `text` with the password of any `user:password@` blanked (the user stays), and any `password=`
+    /// query parameter too, so that errors and logs never echo a password.
+    public static func redacted(_ text: String) -> String {
+        var result = text
+        if let scheme = result.range(of: "://"), let at = result[scheme.upperBound...].lastIndex(of: "@") {
+            let credentials = result[scheme.upperBound..<at]
+            let user = credentials.firstIndex(of: ":").map { credentials[..<$0] } ?? credentials
+            result = String(result[..<scheme.upperBound]) + user + (user.count < credentials.count ? ":***" : "") + String(result[at...])
+        }
+        if let query = result.firstIndex(of: "?") {
+            let parameters = result[result.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false).map { parameter in
+                parameter.lowercased().hasPrefix("password=") ? "password=***" : String(parameter)
+            }
+            result = String(result[...query]) + parameters.joined(separator: "&")
+        }
+        return result
     }
 }
 

@@ -17,6 +17,7 @@ enum EventsCommand {
           stripe-webhookd events prune --older-than DURATION [--include-failed] [--dry-run]
           stripe-webhookd events backup --to FILE [--force]
           stripe-webhookd events backfill --since DURATION [--type PATTERN] [--dry-run]   (see events backfill --help)
+          stripe-webhookd events copy --from sqlite:PATH --to postgres://USER@HOST/DB   (see events copy --help)
 
         Every subcommand takes --store URL (default sqlite:stripe-webhookd.sqlite) or --config FILE (its
         "store"), so it reads the same database as the daemon, which may keep running.
@@ -66,11 +67,12 @@ enum EventsCommand {
                 console.out(help)
                 return .success
             }
-            throw ConfigurationError("name a subcommand: list, show, replay, prune, backup or backfill; see 'stripe-webhookd events --help'")
+            throw ConfigurationError("name a subcommand: list, show, replay, prune, backup, backfill or copy; see 'stripe-webhookd events --help'")
         }
         arguments.removeFirst()
         if sub == "backup" { return try EventsBackupCommand.run(arguments, environment: environment, console: console) }
         if sub == "backfill" { return try BackfillCommand.run(arguments, environment: environment, console: console) }
+        if sub == "copy" { return try EventsCopyCommand.run(arguments, environment: environment, console: console) }
         var scanner = ArgumentScanner(arguments, command: "events \(sub)")
         var options = Options()
         var storeFlag: String?
@@ -152,6 +154,9 @@ enum EventsCommand {
         switch location {
         case .memory:
             throw ConfigurationError("the memory store lives inside the daemon process; events commands need sqlite:PATH")
+        case .postgres(let url):
+            return try PostgreSQLStoreSetting(url: url).open(
+                environment: ProcessInfo.processInfo.environment, options: .init(readOnly: readOnly), logger: Logger(label: "events", level: .warning))
         case .sqlite(let path):
             guard FileManager.default.fileExists(atPath: path) else {
                 throw ConfigurationError("no event store at \(path): pass the daemon's --store or --config (run from the daemon's working directory for the default)")

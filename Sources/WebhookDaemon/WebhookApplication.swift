@@ -44,8 +44,10 @@ public final class WebhookApplication: Sendable {
         let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: logger, previous: nil, commands: commands)
         self.runtime = LockedValue(runtime)
         let metrics = DaemonMetrics(version: Version.current)
-        store = try Self.openStore(configuration.store, logger: logger, observer: metrics)
+        store = try Self.openStore(configuration, environment: environment, logger: logger, observer: metrics)
         dispatcher = EventDispatcher(store: store, runtime: self.runtime, workers: configuration.workers, logger: logger, metrics: metrics)
+        // Events stored by any instance sharing a PostgreSQL store wake this one's idle workers.
+        if let shared = store as? PostgreSQLEventStore { shared.onEventsStored { [dispatcher] in dispatcher.wake() } }
         let snapshot = StoreSnapshot(store: store) { reading in metrics.update(from: reading.summary) }
         self.snapshot = snapshot
         metrics.watchSnapshot(snapshot)
@@ -92,9 +94,18 @@ public final class WebhookApplication: Sendable {
           - production: Stripe Dashboard → Developers → Webhooks → your endpoint → Signing secret (whsec_…)
         """
 
-    /// Opens the store a `store` setting names; `observer` hears of every SQLite transaction.
-    static func openStore(_ setting: String, logger: Logger, observer: (any EventStoreObserver)? = nil) throws -> any EventStore {
-        switch try StoreLocation(parsing: setting) {
+    /// Opens the store the configuration names (a PostgreSQL password reference is read from
+    /// `environment`); `observer` hears of every write transaction.
+    static func openStore(
+        _ configuration: DaemonConfiguration, environment: [String: String], logger: Logger, observer: (any EventStoreObserver)? = nil
+    ) throws -> any EventStore {
+        switch try StoreLocation(parsing: configuration.store) {
+        case .postgres(let url):
+            // Many daemons share one database by design: no owner lock; claims are leases.
+            let options = PostgreSQLEventStore.Options(leaseDuration: .seconds(configuration.claimLeaseSeconds))
+            let store = try PostgreSQLStoreSetting(url: url).open(environment: environment, options: options, logger: logger, observer: observer)
+            logger.info("event store opened", metadata: ["store.url": store.label, "store.owner": store.owner])
+            return store
         case .memory:
             logger.warning("store is memory: accepted events are LOST when the daemon exits. Use sqlite:PATH in production.")
             return MemoryEventStore()
@@ -158,7 +169,7 @@ public final class WebhookApplication: Sendable {
         }
         let paths = configuration.effectiveEndpoints.map(\.path)
         logger.notice("stripe-webhookd \(Version.current) listening on http://\(configuration.host):\(port)\(paths[0])", metadata: [
-            "store": configuration.store, "event_loops": String(configuration.eventLoops), "workers": String(configuration.workers),
+            "store": StoreLocation.redacted(configuration.store), "event_loops": String(configuration.eventLoops), "workers": String(configuration.workers),
             "endpoints": paths.joined(separator: ","), "handlers": configuration.handlers.map(\.name).joined(separator: ","),
         ])
         // Only once both listeners hold their ports: a daemon that cannot listen never claims events.

@@ -1,3 +1,4 @@
+import Foundation
 import EventStore
 import Testing
 
@@ -16,11 +17,36 @@ import Testing
         #expect(try StoreLocation(parsing: text) == expected)
     }
 
-    @Test func postgres_isNotSupportedYet_andThePasswordIsNotEchoed() {
-        let error = #expect(throws: EventStoreError.self) { try StoreLocation(parsing: "postgres://webhookd:s3cret@db/events") }
-        #expect(error?.kind == .unsupported)
-        #expect(error?.message.contains("not supported yet") == true)
+    @Test(arguments: [
+        "postgres://webhookd:s3cret@db/events", "postgresql://webhookd:s3cret@db:5433/events?sslmode=require",
+        " postgres://webhookd@db/events ", "postgres://db/events",
+    ])
+    func postgresURLs_parse_andTheirDescriptionHidesThePassword(text: String) throws {
+        let location = try StoreLocation(parsing: text)
+        guard case .postgres(let url) = location else {
+            Issue.record("\(text) parsed as \(location)")
+            return
+        }
+        #expect(url == text.trimmingCharacters(in: .whitespaces))
+        #expect(!location.description.contains("s3cret"))
+        #expect(location.description.contains("db"))
+    }
+
+    @Test(arguments: [
+        ("postgres://webhookd:s3cret@db/events", "postgres://webhookd:***@db/events"),
+        ("postgres://u:p%40ss@word@db/e?sslmode=require&password=s3cret", "postgres://u:***@db/e?sslmode=require&password=***"),
+        ("postgres://webhookd@db/events", "postgres://webhookd@db/events"),
+    ])
+    func redacted_blanksEveryPassword_butKeepsTheUserAndHost(text: String, expected: String) {
+        #expect(StoreLocation.redacted(text) == expected)
+    }
+
+    @Test(arguments: ["postgres://webhookd:s3cret@db", "postgres://webhookd:s3cret@db/", "postgresql://db/?sslmode=require"])
+    func postgresURLWithoutADatabase_isRejected_withoutThePassword(text: String) {
+        let error = #expect(throws: EventStoreError.self) { try StoreLocation(parsing: text) }
+        #expect(error?.kind == .invalidArgument)
         #expect(error?.message.contains("s3cret") == false)
+        #expect(error?.message.contains("/DB") == true)
     }
 
     @Test(arguments: ["", "events.sqlite", "mysql://db", "sqlite://host/events.sqlite", "file:events.sqlite"])

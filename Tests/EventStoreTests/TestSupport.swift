@@ -22,9 +22,14 @@ struct TemporaryDirectory: Sendable {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// The two store implementations the behavioural tests run against.
+/// The store implementations the behavioural tests run against: one conformance suite, so that they
+/// cannot drift apart. PostgreSQL joins when `STRIPE_WEBHOOKD_TEST_POSTGRES_URL` names a server
+/// (`scripts/test.sh` always starts one); without it, the PostgreSQL cases are skipped, loudly.
 enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
-    case sqlite, memory
+    case sqlite, memory, postgres
+
+    /// Every kind this run can test.
+    static var allCases: [StoreKind] { PostgreSQLTestDatabase.serverURL == nil ? [.sqlite, .memory] : [.sqlite, .memory, .postgres] }
 
     var description: String { rawValue }
 }
@@ -37,14 +42,19 @@ final class StoreFixture: @unchecked Sendable {
     let logs = LogCapture()
     private(set) var store: any EventStore
     private let options: SQLiteEventStore.Options
+    /// The PostgreSQL fixture's own database, dropped at `tearDown()`.
+    let database: PostgreSQLTestDatabase?
 
-    /// Opens a store of `kind`; SQLite ones live in `events.sqlite` in a new temporary directory.
+    /// Opens a store of `kind`; SQLite ones live in `events.sqlite` in a new temporary directory,
+    /// PostgreSQL ones in a new database of the test server.
     init(_ kind: StoreKind, options: SQLiteEventStore.Options = .init()) throws {
         self.kind = kind
         self.options = options
         directory = try TemporaryDirectory()
         store = MemoryEventStore()
+        database = kind == .postgres ? try PostgreSQLTestDatabase() : nil
         if kind == .sqlite { store = try SQLiteEventStore(path: directory.file("events.sqlite"), logger: logger, options: options) }
+        if let database { store = try database.open(logger: logger) }
     }
 
     /// The database file of a SQLite fixture.
@@ -55,17 +65,26 @@ final class StoreFixture: @unchecked Sendable {
 
     /// Simulates a daemon restart: SQLite closes and reopens the file as a new instance; memory keeps
     /// its contents (it cannot outlive the process) and, like a new daemon, releases old claims.
+    /// PostgreSQL reopens as a new instance too; its start-up recovery releases nothing (other
+    /// instances may be alive), so the dead instance's leases are made to lapse, as they would
+    /// `claim_lease_seconds` later.
     func restart() throws {
         if kind == .sqlite {
             store.close()
             store = try SQLiteEventStore(path: path, logger: logger, options: options)
         }
+        if let database {
+            store.close()
+            store = try database.open(logger: logger)
+            try database.expireLeases()
+        }
         store.releaseClaims()
     }
 
-    /// Closes the store and deletes the directory.
+    /// Closes the store and deletes the directory (and the PostgreSQL database).
     func tearDown() {
         store.close()
+        database?.drop()
         directory.remove()
     }
 }

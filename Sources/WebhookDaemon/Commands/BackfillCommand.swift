@@ -118,6 +118,8 @@ enum BackfillCommand {
         switch location {
         case .memory:
             throw ConfigurationError("the memory store lives inside the daemon process; backfill needs sqlite:PATH")
+        case .postgres(let url):
+            return try PostgreSQLStoreSetting(url: url).open(environment: ProcessInfo.processInfo.environment, options: .init(readOnly: dryRun), logger: logger)
         case .sqlite(let path):
             if dryRun {
                 guard FileManager.default.fileExists(atPath: path) else { return MemoryEventStore() }

@@ -11,7 +11,7 @@ extension DaemonConfiguration {
     /// executable file and its working directory a directory. `check-config` and `serve` both run it,
     /// so a start fails on these before binding any port.
     func checkEnvironment(_ environment: [String: String], into issues: ConfigurationIssues) {
-        checkStore(into: issues)
+        checkStore(environment: environment, into: issues)
         for (index, endpoint) in effectiveEndpoints.enumerated() {
             let place = endpoints.isEmpty ? "secrets" : "endpoints[\(index)].secrets"
             for (position, reference) in endpoint.secrets.enumerated() {
@@ -48,14 +48,22 @@ extension DaemonConfiguration {
         }
     }
 
-    /// The store setting parses; a SQLite store's directory exists and is writable (SQLite creates the
+    /// The store setting parses; a PostgreSQL store's password reference resolves; a SQLite store's directory exists and is writable (SQLite creates the
     /// database and its `-wal` and `-shm` files there), and an existing database file is writable.
-    private func checkStore(into issues: ConfigurationIssues) {
+    private func checkStore(environment: [String: String], into issues: ConfigurationIssues) {
         let location: StoreLocation
         do {
             location = try StoreLocation(parsing: store)
         } catch {
             issues.error("store: \(error.message)")
+            return
+        }
+        if case .postgres(let url) = location {
+            // The password reference resolves (its value never appears in the issue); reaching the
+            // server is left to the daemon's start.
+            do throws(ConfigurationError) { _ = try PostgreSQLStoreSetting(url: url).resolvedPassword(environment: environment) } catch {
+                issues.error(error.message)
+            }
             return
         }
         guard case .sqlite(let path) = location else { return }

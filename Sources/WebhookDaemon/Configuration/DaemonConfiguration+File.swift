@@ -76,6 +76,7 @@ extension DaemonConfiguration {
         if let v = file.store { store = v }
         if let v = file.eventLoops { eventLoops = v }
         if let v = file.workers { workers = v }
+        if let v = file.claimLeaseSeconds { claimLeaseSeconds = v }
         if let v = file.shutdownGraceSeconds { shutdownGraceSeconds = v }
         if let l = file.limits {
             if let v = l.maxRequestLineBytes { limits.maxRequestLineBytes = v }
@@ -183,6 +184,7 @@ struct FileSettings: Decodable {
     var store: String?
     var eventLoops: Int?
     var workers: Int?
+    var claimLeaseSeconds: Int?
     var shutdownGraceSeconds: Int?
     var limits: LimitSettings?
     var retry: RetrySettings?
@@ -200,6 +202,7 @@ struct FileSettings: Decodable {
         case toleranceSeconds = "tolerance_seconds", disableTimestampCheck = "disable_timestamp_check"
         case logLevel = "log_level", logFormat = "log_format", eventLoops = "event_loops"
         case shutdownGraceSeconds = "shutdown_grace_seconds"
+        case claimLeaseSeconds = "claim_lease_seconds"
         case stripe
     }
 
@@ -217,6 +220,7 @@ struct FileSettings: Decodable {
         store = try c.lenient(String.self, forKey: .store, in: decoder)
         eventLoops = try c.lenient(Int.self, forKey: .eventLoops, in: decoder)
         workers = try c.lenient(Int.self, forKey: .workers, in: decoder)
+        claimLeaseSeconds = try c.lenient(Int.self, forKey: .claimLeaseSeconds, in: decoder)
         shutdownGraceSeconds = try c.lenient(Int.self, forKey: .shutdownGraceSeconds, in: decoder)
         limits = try c.lenient(LimitSettings.self, forKey: .limits, in: decoder)
         retry = try c.lenient(RetrySettings.self, forKey: .retry, in: decoder)

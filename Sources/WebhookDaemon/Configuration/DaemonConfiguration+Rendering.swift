@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import StripeWebhooks
 import WebhookSupport
@@ -26,10 +27,10 @@ extension DaemonConfiguration {
             ("host", .string(host)), ("port", .int(Int64(port))),
             ("endpoints", .array(endpointValues)),
             ("disable_timestamp_check", .bool(disableTimestampCheck)),
-            ("store", .string(store)), ("log_level", .string(logLevel.description)),
+            ("store", .string(StoreLocation.redacted(store))), ("log_level", .string(logLevel.description)),
             ("log_format", logFormat.map { .string($0.rawValue) } ?? .string("auto (text on a terminal, else json)")),
             ("event_loops", .int(Int64(eventLoops))), ("workers", .int(Int64(workers))),
-            ("shutdown_grace_seconds", .int(Int64(shutdownGraceSeconds))),
+            ("shutdown_grace_seconds", .int(Int64(shutdownGraceSeconds))), ("claim_lease_seconds", .int(Int64(claimLeaseSeconds))),
             ("limits", .object(JSONObject([
                 ("max_request_line_bytes", .int(Int64(limits.maxRequestLineBytes))), ("max_header_bytes", .int(Int64(limits.maxHeaderBytes))),
                 ("max_header_count", .int(Int64(limits.maxHeaderCount))), ("max_body_bytes", .int(Int64(limits.maxBodyBytes))),

@@ -27,6 +27,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// Worker threads running handlers. Default 4.
     public var workers = 4
+    /// Seconds a claim on an event lasts in a PostgreSQL store shared by several daemons, renewed every
+    /// third of it while handlers run: after an instance dies, others take its events over within it.
+    /// Default 30.
+    public var claimLeaseSeconds = 30
     /// Seconds a stop on SIGTERM or SIGINT may take: requests in flight and the handlers running now
     /// finish within it (the shipped unit's TimeoutStopSec stays above it). Default 10.
     public var shutdownGraceSeconds = 10
@@ -131,6 +135,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         if eventLoops < 1 || eventLoops > 64 { issues.error("event_loops: must be 1–64") }
         if workers < 1 || workers > 256 { issues.error("workers: must be 1–256") }
+        if claimLeaseSeconds < 2 || claimLeaseSeconds > 86_400 { issues.error("claim_lease_seconds: must be 2–86400") }
         if shutdownGraceSeconds < 0 { issues.error("shutdown_grace_seconds: must be 0 or more") }
         let positive: [(String, Int)] = [
             ("limits.max_request_line_bytes", limits.maxRequestLineBytes), ("limits.max_header_bytes", limits.maxHeaderBytes),
