@@ -12,6 +12,9 @@ let samples = [
     "setup_intent.succeeded",
 ]
 
+// Thin events (`"object": "v2.core.event"`) for thin-payload endpoints, in Samples/Thin/.
+let thinSamples = ["v1.billing.meter.error_report_triggered", "v2.core.account.updated", "v2.core.event_destination.ping"]
+
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
@@ -37,7 +40,7 @@ let package = Package(
             name: "WebhookDaemon",
             dependencies: ["WebhookSupport", "HTTP1", "StripeWebhooks", "StripeAPI", "EventStore", "CLinux", "CLibCrypto"],
             exclude: ["Samples/README.md"],
-            resources: samples.map { .embedInCode("Samples/\($0).json") },
+            resources: samples.map { .embedInCode("Samples/\($0).json") } + thinSamples.map { .embedInCode("Samples/Thin/\($0).json") },
             swiftSettings: strict
         ),
         .executableTarget(name: "stripe-webhookd", dependencies: ["WebhookDaemon"], swiftSettings: strict),

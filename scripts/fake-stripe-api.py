@@ -21,6 +21,13 @@ each shape comes from is cited beside it:
   [retries]   docs.stripe.com/rate-limits and the SDKs' retry logic: 429 answers, the
               `Stripe-Should-Retry` header (true/false) and `Retry-After` (seconds).
   [auth]      docs.stripe.com/api/authentication: `Authorization: Bearer <key>`.
+  [v2events]  docs.stripe.com/api/v2/core/events/retrieve: GET /v2/core/events/{id} returns the
+              v2.core.event {id, object: "v2.core.event", context, created (RFC 3339), livemode,
+              reason, related_object {id, type, url}, type, data (the fetched attributes)}; objects
+              of a connected account are found only with `Stripe-Context: <account>`
+              (docs.stripe.com/context), else 404 like any missing object.
+  [related]   a thin event's related_object.url (e.g. /v1/billing/meters/{id}, /v2/core/accounts/{id})
+              returns the object's current state: served here from what the tests register.
 
 Control endpoints (not Stripe's; the tests drive the fake with them):
 
@@ -30,6 +37,10 @@ Control endpoints (not Stripe's; the tests drive the fake with them):
                         changes a webhook endpoint.
   POST /_fake/keys      {"key": "rk_test_…", "permissions": ["rak_event_read", …]}: adds a restricted
                         key with only these permissions (the --key key has them all).
+  POST /_fake/v2_events {"event": {...}}: a v2 event as GET /v2/core/events/{id} returns it (with
+                        "data"); or {"sample": "v2.core.account.updated", "id"?, "data"?} from --samples/Thin.
+  POST /_fake/objects   {"path": "/v1/billing/meters/mtr_…", "object": {...}, "context"?}: served at
+                        GET path (only with that Stripe-Context when "context" is given).
   POST /_fake/faults    {"status": 429|500|…, "count": N, "retry_after"?, "should_retry"?, "delay"?,
                         "path_prefix"?}: the next N matching requests get that status (or, with
                         status 200 and a delay, a slow but normal answer).
@@ -82,6 +93,8 @@ class FakeStripe:
         self.endpoints = {}
         self.faults = []
         self.requests = []
+        self.v2_events = {}  # id -> event (with "data")
+        self.objects = {}  # path -> (object, context or None)
 
     def sample(self, name):
         path = os.path.join(self.samples, name + ".json")
@@ -103,6 +116,18 @@ class FakeStripe:
         with self.lock:
             self.arrival += 1
             self.events.append((self.arrival, event))
+        return event
+
+    def add_v2_event(self, spec):
+        if "event" in spec:
+            event = copy.deepcopy(spec["event"])
+        else:
+            event = self.sample(os.path.join("Thin", spec["sample"]))
+            if "id" in spec:
+                event["id"] = spec["id"]
+            event["data"] = spec.get("data", {})
+        with self.lock:
+            self.v2_events[event["id"]] = event
         return event
 
     def newest_first(self):
@@ -179,6 +204,13 @@ class Handler(BaseHTTPRequestHandler):
                         endpoint[field] = body[field]
                 fake.endpoints[body["id"]] = endpoint
                 return self.send_json(200, endpoint)
+        if path == "/_fake/v2_events":
+            specs = body if isinstance(body, list) else [body]
+            return self.send_json(200, [fake.add_v2_event(spec) for spec in specs])
+        if path == "/_fake/objects":
+            with fake.lock:
+                fake.objects[body["path"]] = (body["object"], body.get("context"))
+            return self.send_json(200, {"ok": True})
         if path == "/_fake/keys":
             with fake.lock:
                 fake.keys[body["key"]] = set(body.get("permissions", []))
@@ -204,6 +236,7 @@ class Handler(BaseHTTPRequestHandler):
             fake.requests.append({
                 "method": "GET", "path": path, "query": parts.query,
                 "stripe_version": self.headers.get("Stripe-Version"),
+                "stripe_context": self.headers.get("Stripe-Context"),
                 "authorized": key in fake.keys,
             })
         # [auth] a missing or unknown key is 401.
@@ -245,6 +278,23 @@ class Handler(BaseHTTPRequestHandler):
                 if event["id"] == wanted:
                     return self.send_json(200, event)
             return self.send_json(404, error_body("invalid_request_error", "No such event: '%s'" % wanted, code="resource_missing", param="id"))
+        context = self.headers.get("Stripe-Context")
+        if path.startswith("/v2/core/events/"):
+            wanted = urllib.parse.unquote(path[len("/v2/core/events/"):])
+            with fake.lock:
+                event = copy.deepcopy(fake.v2_events.get(wanted))
+            # [v2events] a connected account's event is there only in its context.
+            if event is None or (event.get("context") or None) != (context or None):
+                return self.send_json(404, error_body("invalid_request_error", "No such event: '%s'" % wanted, code="resource_missing", param="id"))
+            return self.send_json(200, event)
+        with fake.lock:
+            registered = fake.objects.get(path)
+        if registered is not None:
+            obj, owner = registered
+            # [related] as for events: another account's object is not found without its context.
+            if (owner or None) != (context or None):
+                return self.send_json(404, error_body("invalid_request_error", "No such object: '%s'" % path.rsplit("/", 1)[-1], code="resource_missing", param="id"))
+            return self.send_json(200, obj)
         if path.startswith("/v1/webhook_endpoints/"):
             wanted = urllib.parse.unquote(path[len("/v1/webhook_endpoints/"):])
             with fake.lock:

@@ -48,8 +48,9 @@ public final class StripeAPIClient: Sendable {
         }
     }
 
-    /// Like `get`, returning the raw body of the 2xx answer.
-    public func getBytes(_ path: String, query: [URLQueryItem] = []) throws(StripeAPIError) -> [UInt8] {
+    /// Like `get`, returning the raw body of the 2xx answer; `headers` are added to the request (e.g.
+    /// `Stripe-Context` for an object of another account).
+    public func getBytes(_ path: String, query: [URLQueryItem] = [], headers: [String: String] = [:]) throws(StripeAPIError) -> [UInt8] {
         var components = URLComponents(url: options.baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)
         if !query.isEmpty { components?.queryItems = query }
         // URLComponents leaves `[` `]` in names such as `created[gte]`; Stripe (and the fake) read both forms.
@@ -60,6 +61,7 @@ public final class StripeAPIClient: Sendable {
         request.setValue(StripeAPIVersion.pinned, forHTTPHeaderField: "Stripe-Version")
         request.setValue("stripe-webhookd", forHTTPHeaderField: "User-Agent")
         if let account = options.stripeAccount { request.setValue(account, forHTTPHeaderField: "Stripe-Account") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
 
         var attempt = 0
         while true {

@@ -1,4 +1,5 @@
-/// Why a verified body is not a snapshot Stripe event this receiver can accept (Stripe rule §3).
+/// Why a verified body is not a Stripe event this receiver can accept: a snapshot event (Stripe rule §3)
+/// on a snapshot endpoint, a thin event (§5) on a thin endpoint.
 public struct EventDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A stable, machine-readable failure reason.
     public struct Reason: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
@@ -12,10 +13,12 @@ public struct EventDecodingError: Error, Sendable, Hashable, CustomStringConvert
         public static let invalidJSON = Reason(rawValue: "invalid_json")
         /// The body is JSON but not an object.
         public static let notAnObject = Reason(rawValue: "not_an_object")
-        /// The object's `object` is missing or is not `event`.
+        /// The object's `object` is missing or is not the endpoint's style (`event`, or `v2.core.event` on a thin endpoint).
         public static let notAnEvent = Reason(rawValue: "not_an_event")
         /// A thin event (`v2.core.event`), which belongs on its own endpoint (Stripe rule §3).
         public static let thinEvent = Reason(rawValue: "thin_event")
+        /// A snapshot event (`event`) posted to a thin-event endpoint, where it does not belong (Stripe rule §5).
+        public static let snapshotEvent = Reason(rawValue: "snapshot_event")
         /// No `id` (or a null one).
         public static let missingID = Reason(rawValue: "missing_id")
         /// No `type` (or a null one).

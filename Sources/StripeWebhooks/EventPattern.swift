@@ -7,7 +7,8 @@
 ///   because the prefix is compared up to and including its final `.`.
 /// - `*` matches every type.
 ///
-/// Segments are lowercase letters, digits and `_`, as in every Stripe type; `*` may only stand alone
+/// Segments are lowercase letters, digits, `_`, `[` and `]`, as in every Stripe type (thin types such as
+/// `v2.core.account[configuration.merchant].updated` have brackets); `*` may only stand alone
 /// or be the whole last segment. Matching compares bytes exactly (types are case-sensitive).
 public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
     /// The form of a pattern.
@@ -63,7 +64,7 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
             guard segment.utf8.allSatisfy(Self.isSegmentByte) else {
                 throw EventPatternError(
                     text: text,
-                    message: "segments may contain only lowercase letters, digits and `_`; \(expected)"
+                    message: "segments may contain only lowercase letters, digits, `_`, `[` and `]`; \(expected)"
                 )
             }
         }
@@ -102,6 +103,8 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `byte` may appear in a segment: `a`–`z`, `0`–`9`, `_`.
     private static func isSegmentByte(_ byte: UInt8) -> Bool {
+        // `[` and `]` appear in thin types such as `v2.core.account[configuration.merchant].updated`.
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || ASCII.isDigit(byte) || byte == UInt8(ascii: "_")
+            || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]")
     }
 }

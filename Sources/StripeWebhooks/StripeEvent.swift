@@ -22,6 +22,8 @@ public struct StripeEvent: Sendable, Equatable {
     public let pendingWebhooks: Int64?
     /// The Connect context string, if any.
     public let context: String?
+    /// The thin event this event stands for, when it arrived as one (see ``init(thin:)``); nil for snapshot events.
+    public let thin: ThinEvent?
 
     /// Creates an event from its parts (``decode(from:)`` is the usual way to get one).
     /// - Parameters:
@@ -36,10 +38,11 @@ public struct StripeEvent: Sendable, Equatable {
     ///   - account: The Connect account, if any.
     ///   - pendingWebhooks: The pending webhook count, if any.
     ///   - context: The Connect context, if any.
+    ///   - thin: The thin event it stands for, if any.
     public init(
         id: String, object: String = "event", type: EventType, created: Int64, livemode: Bool,
         apiVersion: String?, data: EventData, request: EventRequest?, account: String? = nil,
-        pendingWebhooks: Int64? = nil, context: String? = nil
+        pendingWebhooks: Int64? = nil, context: String? = nil, thin: ThinEvent? = nil
     ) {
         self.id = id
         self.object = object
@@ -52,16 +55,18 @@ public struct StripeEvent: Sendable, Equatable {
         self.account = account
         self.pendingWebhooks = pendingWebhooks
         self.context = context
+        self.thin = thin
     }
 
     /// `data.object.id`, the resource's id; nil for objects without one (e.g. `balance`, `invoice.upcoming`).
+    /// For a thin event, `related_object.id`.
     public var objectID: String? {
-        data.objectIDMember?.stringValue
+        thin.map { $0.relatedObject?.id } ?? data.objectIDMember?.stringValue
     }
 
-    /// The type of `data.object` (its `object` field), e.g. `invoice`.
+    /// The type of `data.object` (its `object` field), e.g. `invoice`; for a thin event, `related_object.type`.
     public var objectType: String? {
-        data.objectTypeMember?.stringValue
+        thin.map { $0.relatedObject?.type } ?? data.objectTypeMember?.stringValue
     }
 
     /// `data.object` as the typed view `T`, or nil when the object is not a `T` (see ``StripeObject``).

@@ -37,10 +37,11 @@ extension DaemonRuntime {
             throw ConfigurationError("built-in handlers: \(error)")
         }
         var handlers: [ConfiguredHandler] = []
+        let fetcher = try Self.thinEventFetcher(configuration, environment: environment)
         for (index, settings) in configuration.handlers.enumerated() {
             let handler = try Self.handler(
                 settings, key: "handlers[\(index)]", environment: environment, logger: logger,
-                previous: previous?.handlers.first { $0.name == settings.name }, commands: commands
+                previous: previous?.handlers.first { $0.name == settings.name }, commands: commands, fetcher: fetcher
             )
             router.register(handler, for: handler.patterns)
             handlers.append(handler)
@@ -94,7 +95,7 @@ extension DaemonRuntime {
         }
         do {
             let verifier = try SignatureVerifier(secrets: secrets, tolerance: tolerance)
-            return WebhookEndpoint(path: settings.path, verifier: verifier, secretLabels: secrets.compactMap(\.label))
+            return WebhookEndpoint(path: settings.path, verifier: verifier, secretLabels: secrets.compactMap(\.label), payload: settings.payload)
         } catch {
             throw ConfigurationError(place + "\(error)")
         }
@@ -103,10 +104,10 @@ extension DaemonRuntime {
     /// One configured handler with its values read and its program found.
     private static func handler(
         _ settings: HandlerConfiguration, key: String, environment: [String: String], logger: Logger, previous: ConfiguredHandler?,
-        commands: RunningCommands?
+        commands: RunningCommands?, fetcher: (any ThinEventFetcher)? = nil
     ) throws(ConfigurationError) -> ConfiguredHandler {
         let patterns = try DaemonConfiguration.patterns(settings.events, key: "\(key).events")
-        let action: any HandlerAction
+        var action: any HandlerAction
         switch settings.action {
         case .command(let command):
             let executable = try Self.executable(command.argv[0], workingDirectory: command.workingDirectory, environment: environment, key: "\(key).command[0]")
@@ -137,6 +138,7 @@ extension DaemonRuntime {
             }
             action = ForwardAction(url: url, headers: headers, signingSecret: secret, timeout: settings.timeoutSeconds)
         }
+        if let mode = settings.fetch, let fetcher { action = FetchingAction(mode: mode, fetcher: fetcher, action: action) }
         let limiter = previous.flatMap { $0.limiter.limit == settings.maxConcurrency ? $0.limiter : nil }
             ?? ConcurrencyLimiter(limit: settings.maxConcurrency)
         return ConfiguredHandler(

@@ -281,7 +281,7 @@ final class EventDispatcher: @unchecked Sendable {
         let metadata: Logger.Metadata = ["event.id": record.id, "event.type": record.type, "event.attempt": String(item.attempt)]
         let event: StripeEvent
         do {
-            event = try StripeEvent.decode(from: record.body)
+            event = try StripeEvent.decode(from: record.body, style: nil)
         } catch {
             // It decoded when it was received; a body that no longer does is corrupt storage.
             return outcome(record.id, runs: [], failure: "stored body no longer decodes: \(error)", attempt: item.attempt, final: true, retry: RetryPolicy(), metadata: metadata)

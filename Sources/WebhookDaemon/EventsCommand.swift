@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import StripeWebhooks
 import WebhookSupport
 
 /// `stripe-webhookd events`: look at and requeue stored events, safely while the daemon runs (the
@@ -24,8 +25,8 @@ enum EventsCommand {
         list      newest first (default --limit 50). PATTERN is an event type, a prefix wildcard such as
                   invoice.* (never matches invoiceitem.*), or *. T is a duration ago (30m, 2h, 7d), Unix
                   seconds, or an ISO 8601 date. --json prints one object per line: id, type, status,
-                  attempts, received_at, object_id, livemode, last_error, source, blocked_by. When more
-                  events match than the limit, a note on stderr says so.
+                  attempts, received_at, object_id, livemode, payload_style (snapshot or thin), last_error,
+                  source, blocked_by. When more events match than the limit, a note on stderr says so.
         show      the event's fields, its payload, and every handler attempt with its error or output.
                   A pending event that waits behind an older event about the same Stripe object says
                   which (list too): "waiting behind evt_… (attempt N, next retry in …, last error …)".
@@ -193,12 +194,13 @@ enum EventsCommand {
             console.out("no events\n")
             return .success
         }
-        console.out(pad("RECEIVED", 25) + pad("STATUS", 8) + pad("TRIES", 6) + pad("SOURCE", 9) + pad("TYPE", 34) + "ID\n")
+        console.out(pad("RECEIVED", 25) + pad("STATUS", 8) + pad("TRIES", 6) + pad("SOURCE", 9) + pad("PAYLOAD", 9) + pad("TYPE", 34) + "ID\n")
         for event in events {
             console.out(pad(TimeExpression.iso(event.record.receivedAt), 25) + pad(event.status.rawValue, 8)
-                + pad(String(event.attempts), 6) + pad(event.record.source.rawValue, 9) + pad(event.record.type, 34) + event.record.id + "\n")
+                + pad(String(event.attempts), 6) + pad(event.record.source.rawValue, 9) + pad(payloadStyle(of: event.record), 9)
+                + pad(event.record.type, 34) + event.record.id + "\n")
             if let note = try blockingNote(for: event, in: store, now: now) {
-                console.out(String(repeating: " ", count: 48) + "└ " + note.text + "\n")
+                console.out(String(repeating: " ", count: 57) + "└ " + note.text + "\n")
             }
         }
         return .success
@@ -245,6 +247,7 @@ enum EventsCommand {
             received_at:  \(TimeExpression.iso(r.receivedAt))
             created:      \(TimeExpression.iso(r.created * 1000))
             livemode:     \(r.livemode)
+            style:        \(payloadStyle(of: r))
             object_id:    \(r.objectID ?? "-")
             account:      \(r.account ?? "-")
             api_version:  \(r.apiVersion ?? "-")
@@ -297,6 +300,7 @@ enum EventsCommand {
             "\"status\":\(LogSink.jsonString(event.status.rawValue))", "\"attempts\":\(event.attempts)",
             "\"received_at\":\(LogSink.jsonString(TimeExpression.iso(r.receivedAt)))",
             "\"object_id\":\(r.objectID.map(LogSink.jsonString) ?? "null")", "\"livemode\":\(r.livemode)",
+            "\"payload_style\":\(LogSink.jsonString(payloadStyle(of: r)))",
             "\"created\":\(r.created)", "\"verified_by\":\(r.verifiedBy.map(LogSink.jsonString) ?? "null")",
             "\"last_error\":\(event.lastError.map(LogSink.jsonString) ?? "null")",
             "\"source\":\(LogSink.jsonString(r.source.rawValue))",
@@ -309,6 +313,11 @@ enum EventsCommand {
         "{\"handler\":\(LogSink.jsonString(run.handler)),\"attempt\":\(run.attempt),\"replay\":\(run.replay),"
             + "\"started_at\":\(LogSink.jsonString(TimeExpression.iso(run.startedAt))),\"succeeded\":\(run.succeeded),"
             + "\"error\":\(run.error.map(LogSink.jsonString) ?? "null"),\"output\":\(run.output.map(LogSink.jsonString) ?? "null")}"
+    }
+
+    /// `snapshot` or `thin`, judged from the stored body's `object` (`-` for a body that is neither).
+    static func payloadStyle(of record: EventRecord) -> String {
+        PayloadStyle.of(record.body)?.rawValue ?? "-"
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

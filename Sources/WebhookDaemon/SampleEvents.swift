@@ -1,6 +1,7 @@
 import Foundation
 
-/// The 20 bundled Stripe event payloads (Samples/, with their provenance in Samples/README.md),
+/// The 20 bundled snapshot event payloads (Samples/) and 3 thin ones (Samples/Thin/), with their
+/// provenance in Samples/README.md,
 /// compiled into the binary so `trigger` works offline from any directory.
 public enum SampleEvents {
     /// Every sample, by event type, as the exact bytes Stripe would post.
@@ -27,13 +28,23 @@ public enum SampleEvents {
         "setup_intent.succeeded": PackageResources.setup_intent_succeeded_json,
     ]
 
-    /// The event types there are samples for, sorted.
+    /// The bundled thin events (Samples/Thin/), by event type: for endpoints with `"payload": "thin"`.
+    public static let thin: [String: [UInt8]] = [
+        "v1.billing.meter.error_report_triggered": PackageResources.v1_billing_meter_error_report_triggered_json,
+        "v2.core.account.updated": PackageResources.v2_core_account_updated_json,
+        "v2.core.event_destination.ping": PackageResources.v2_core_event_destination_ping_json,
+    ]
+
+    /// The snapshot event types there are samples for, sorted.
     public static var types: [String] { all.keys.sorted() }
 
+    /// The thin event types there are samples for, sorted.
+    public static var thinTypes: [String] { thin.keys.sorted() }
+
     /// The sample for `type` with its top-level event id replaced by `newID`; every other byte is kept.
-    /// (The event id appears once in a sample: as the envelope's first key.)
+    /// (The event id appears once in a sample: as the envelope's first key.) Thin samples too.
     public static func payload(for type: String, eventID newID: String) -> [UInt8]? {
-        guard let sample = all[type] else { return nil }
+        guard let sample = all[type] ?? thin[type] else { return nil }
         let marker = Array("\"id\": \"evt_".utf8)
         guard let start = sample.firstRange(of: marker) else { return sample }
         let valueStart = start.lowerBound + 7  // after `"id": "`

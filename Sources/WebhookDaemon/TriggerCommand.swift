@@ -18,11 +18,15 @@ enum TriggerCommand {
         it as a new event. The secret defaults to STRIPE_WEBHOOK_SECRET (its first item); the URL to
         http://127.0.0.1:4242/webhook.
 
+        Thin samples (v2.core.event_destination.ping, v2.core.account.updated,
+        v1.billing.meter.error_report_triggered) go to an endpoint with "payload": "thin", with that
+        endpoint's secret: e.g. --url http://127.0.0.1:4242/webhook/thin --secret whsec_… (thin).
+
         OPTIONS
           --url URL      where to post (default http://127.0.0.1:4242/webhook)
           --secret S     the daemon's signing secret
           --count N      send N copies, each a new event (default 1)
-          --list         print the event types there are samples for
+          --list         print the event types there are samples for (snapshot, then thin)
           --timeout S    seconds to wait for each answer (default 10)
 
         EXIT CODES
@@ -43,7 +47,7 @@ enum TriggerCommand {
                 return .success
             case "--list":
                 try scanner.flag(option)
-                console.out(SampleEvents.types.joined(separator: "\n") + "\n")
+                console.out((SampleEvents.types + SampleEvents.thinTypes).joined(separator: "\n") + "\n")
                 return .success
             case "--url": url = try scanner.value(for: option)
             case "--secret": secret = try scanner.value(for: option)
@@ -55,8 +59,8 @@ enum TriggerCommand {
         guard scanner.positionals.count == 1, let type = scanner.positionals.first else {
             throw ConfigurationError("name one event type, e.g. 'stripe-webhookd trigger payment_intent.succeeded' ('--list' shows them)")
         }
-        guard SampleEvents.all[type] != nil else {
-            throw ConfigurationError("no sample for '\(type)'. Samples: \(SampleEvents.types.joined(separator: ", "))")
+        guard SampleEvents.all[type] != nil || SampleEvents.thin[type] != nil else {
+            throw ConfigurationError("no sample for '\(type)'. Samples: \((SampleEvents.types + SampleEvents.thinTypes).joined(separator: ", "))")
         }
         guard let target = URL(string: url), let scheme = target.scheme, ["http", "https"].contains(scheme), target.host != nil else {
             throw ConfigurationError("--url \(url): expected an http:// or https:// URL")

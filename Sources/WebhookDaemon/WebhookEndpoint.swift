@@ -1,6 +1,7 @@
 import StripeWebhooks
 
-/// One path the daemon accepts webhooks on, with the verifier for its secrets and tolerance.
+/// One path the daemon accepts webhooks on, with the verifier for its secrets and tolerance and the
+/// payload style it takes.
 struct WebhookEndpoint: Sendable {
     /// The path Stripe posts to.
     let path: String
@@ -8,4 +9,6 @@ struct WebhookEndpoint: Sendable {
     let verifier: SignatureVerifier
     /// Its secrets' labels, in order, for logs (never the secrets).
     let secretLabels: [String]
+    /// The payload style it takes; the other style is refused.
+    var payload: PayloadStyle = .snapshot
 }

@@ -1,6 +1,7 @@
 import EventStore
 import HTTP1
 import StripeWebhooks
+import WebhookSupport
 
 /// Why the webhook endpoint did not accept a request. This is the one place where the daemon's
 /// errors become HTTP statuses (protocol errors become statuses inside HTTP1's server).
@@ -15,7 +16,7 @@ enum WebhookRejection: Error {
     case sourceNotAllowed(clientIP: String)
     /// `Stripe-Signature` did not verify.
     case signature(SignatureVerificationError)
-    /// The body is not a snapshot Stripe event.
+    /// The body is not an event of the endpoint's payload style.
     case event(EventDecodingError)
     /// The store could not take the event: Stripe must retry.
     case storeUnavailable(EventStoreError)
@@ -37,7 +38,8 @@ enum WebhookRejection: Error {
 
     /// The response: 404, 405 with `Allow: POST` (`GET, HEAD` on admin paths), 403 for a client
     /// outside `allowed_source_ips`, 400 for signature and event errors (Stripe's docs:
-    /// answer 400 so the failure shows in the Dashboard), 503 with `Retry-After` when storing failed.
+    /// answer 400 so the failure shows in the Dashboard; a payload-style mix-up also says what to fix in
+    /// `message`), 503 with `Retry-After` when storing failed.
     var response: HTTPResponse {
         switch self {
         case .notFound:
@@ -52,6 +54,10 @@ enum WebhookRejection: Error {
             return response
         case .sourceNotAllowed:
             return .error(.forbidden, reason: reason)
+        case .event(let error) where error.reason == .thinEvent || error.reason == .snapshotEvent:
+            // A payload-style mix-up is a setup mistake: the body says what to fix, and Stripe shows it
+            // with the failed delivery in the Dashboard.
+            return .json(.badRequest, "{\"error\":\(LogSink.jsonString(reason)),\"message\":\(LogSink.jsonString(error.message))}")
         case .signature, .event:
             return .error(.badRequest, reason: reason)
         case .storeUnavailable:

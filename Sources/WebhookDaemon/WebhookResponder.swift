@@ -104,7 +104,7 @@ final class WebhookResponder: HTTPResponder {
         }
         let event: StripeEvent
         do {
-            event = try StripeEvent.decode(from: request.body)
+            event = try StripeEvent.decode(from: request.body, style: endpoint.payload)
         } catch {
             throw .event(error)
         }

@@ -28,6 +28,14 @@ struct EventPatternTests {
         Match(pattern: "customer.subscription.*", type: "customer.created", matches: false),
         Match(pattern: "*", type: "anything.at_all", matches: true),
         Match(pattern: "*", type: "", matches: true),
+        // Thin types match like snapshot types.
+        Match(pattern: "v2.core.account.*", type: "v2.core.account.updated", matches: true),
+        Match(pattern: "v2.core.account.*", type: "v2.core.account_link.returned", matches: false),
+        Match(pattern: "v2.core.account.*", type: "v2.core.account[configuration.merchant].updated", matches: false),
+        Match(pattern: "v2.core.account[configuration.merchant].*", type: "v2.core.account[configuration.merchant].updated", matches: true),
+        Match(pattern: "v2.core.account[configuration.merchant].updated", type: "v2.core.account[configuration.merchant].updated", matches: true),
+        Match(pattern: "v1.billing.meter.*", type: "v1.billing.meter.error_report_triggered", matches: true),
+        Match(pattern: "billing.meter.*", type: "v1.billing.meter.error_report_triggered", matches: false),
     ])
     func pattern_matchesBySegments(_ match: Match) throws {
         let pattern = try EventPattern(match.pattern)

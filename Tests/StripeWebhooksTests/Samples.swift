@@ -22,6 +22,16 @@ enum Samples {
     static func bytes(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: directory.appendingPathComponent("\(name).json")))
     }
+
+    /// The three bundled thin events (Samples/Thin), by event type.
+    static let thinNames = [
+        "v1.billing.meter.error_report_triggered", "v2.core.account.updated", "v2.core.event_destination.ping",
+    ]
+
+    /// The exact bytes of the thin sample named `name`.
+    static func thinBytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: directory.appendingPathComponent("Thin/\(name).json")))
+    }
 }
 
 /// The spec's §2 test vectors (stripe-webhooks.md).

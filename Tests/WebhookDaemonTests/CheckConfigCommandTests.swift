@@ -54,6 +54,7 @@ struct CheckConfigCommandTests {
             "handlers[1].command[0]: /usr/local/bin/page-on-call is not an executable file",
             "endpoints[0].secrets[0]: secret env:STRIPE_WEBHOOK_SECRET: the environment variable STRIPE_WEBHOOK_SECRET is not set",
             "endpoints[1].secrets[0]: secret env:STRIPE_CONNECT_WEBHOOK_SECRET",
+            "endpoints[2].secrets[0]: secret env:STRIPE_THIN_WEBHOOK_SECRET",
             "handlers[0].environment.SHOP_API_TOKEN: the environment variable SHOP_API_TOKEN is not set",
         ]
         for fragment in expected {

@@ -59,7 +59,11 @@ struct CommandActionTests {
         #expect(variables["OUT"] == directory.path)
         #expect(variables["GREETING"] == "hello world")
         // Nothing else of the daemon's, nor of the test runner's: /bin/sh adds only PWD (and maybe SHLVL, _).
-        let expected: Set = ["STRIPE_EVENT_ID", "STRIPE_EVENT_TYPE", "STRIPE_EVENT_LIVEMODE", "STRIPE_OBJECT_ID", "STRIPE_EVENT_ATTEMPT", "STRIPE_EVENT_STALE", "OUT", "GREETING"]
+        let expected = Set(["STRIPE_EVENT_ID", "STRIPE_EVENT_TYPE", "STRIPE_EVENT_LIVEMODE", "STRIPE_OBJECT_ID", "STRIPE_EVENT_ATTEMPT", "STRIPE_EVENT_STALE", "OUT", "GREETING"])
+            .union(CommandAction.thinVariableNames)
+        // The thin-event variables are there for snapshot events too, empty but for the payload style.
+        #expect(variables["STRIPE_EVENT_PAYLOAD"] == "snapshot")
+        #expect(variables["STRIPE_RELATED_OBJECT_ID"] == "" && variables["STRIPE_CONTEXT"] == "")
         let extra = Set(variables.keys).subtracting(expected).subtracting(["PWD", "SHLVL", "_", "OLDPWD"])
         #expect(extra.isEmpty, "unexpected variables: \(extra.sorted())")
         #expect(!environment.contains("hunter2") && !environment.contains("whsec_daemon_only"))

@@ -65,11 +65,12 @@ struct CommandLineTests {
         #expect(run.out == "t=1700000000,v1=4f1cd7feda9826e746b7d482c4badebb657398df1099e1046364f6196a230150\n")
     }
 
-    @Test func triggerList_namesTheTwentySamples() throws {
+    @Test func triggerList_namesTheTwentySnapshotAndThreeThinSamples() throws {
         let run = try Self.run(["trigger", "--list"])
         #expect(run.status == 0)
-        #expect(run.out.split(separator: "\n").count == 20)
+        #expect(run.out.split(separator: "\n").count == 23)
         #expect(run.out.contains("payment_intent.succeeded"))
+        #expect(run.out.contains("v2.core.event_destination.ping"))
     }
 
     @Test func serveThenTrigger_reports200AndTheDaemonLogsThePayment() throws {

@@ -8,6 +8,7 @@ import StripeWebhooks
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzEventEnvelope(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let body = Array(UnsafeBufferPointer(start: data, count: size))
+    fuzzThinEvent(body)
     let event: StripeEvent
     do {
         event = try StripeEvent.decode(from: body)
@@ -28,6 +29,21 @@ public func fuzzEventEnvelope(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int
     _ = event.object(as: Balance.self)
     _ = event.object(as: Invoice.self)
     return 0
+}
+
+/// The same body on a thin endpoint: decoding never crashes, a decoded thin event decodes the same way
+/// twice, the body is a thin event by its style, and the stored-body decoding finds the same event.
+func fuzzThinEvent(_ body: [UInt8]) {
+    let thin: ThinEvent
+    do {
+        thin = try ThinEvent.decode(from: body)
+    } catch {
+        fuzzCheck(!error.description.isEmpty, "a thin decoding error without a message")
+        return
+    }
+    fuzzCheck((try? ThinEvent.decode(from: body)) == thin, "thin decoding twice differs")
+    fuzzCheck(PayloadStyle.of(body) == .thin, "a decoded thin event is not thin by its object")
+    fuzzCheck((try? StripeEvent.decode(from: body, style: nil))?.thin == thin, "the stored-body decoding differs")
 }
 
 /// The entry point SwiftPM links as `main` (`--defsym main=FuzzEventEnvelope_main`): starts libFuzzer's driver,

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// The `command` action: runs a program without a shell, the raw event body on its standard input,
-/// with `STRIPE_EVENT_*` variables and only the variables its entry lists. Exit 0 is success; any
+/// with `STRIPE_EVENT_*` variables (and, for thin events, `STRIPE_RELATED_OBJECT_*` and `STRIPE_CONTEXT`) and only the variables its entry lists. Exit 0 is success; any
 /// other exit, a signal, a timeout or a failure to start is a failed attempt.
 struct CommandAction: HandlerAction {
     /// Bytes of standard output and of standard error kept with each attempt.
@@ -38,6 +38,7 @@ struct CommandAction: HandlerAction {
         variables["STRIPE_EVENT_ATTEMPT"] = String(context.attempt)
         // A newer event about the same object was handled first: this one carries an older state.
         variables["STRIPE_EVENT_STALE"] = context.isStale ? "true" : "false"
+        variables.merge(Self.thinVariables(event)) { $1 }
         let outcome = ChildProcess.run(ChildProcess.Request(
             executable: executable, arguments: arguments,
             environment: variables.keys.sorted().map { "\($0)=\(variables[$0] ?? "")" },

@@ -43,6 +43,9 @@ extension DaemonConfiguration {
             if !(1...1024).contains(handler.maxConcurrency) {
                 issues.error("\(place).max_concurrency: expected 1 to 1024, got \(handler.maxConcurrency)")
             }
+            if let fetch = handler.fetch, stripe.apiKey == nil {
+                issues.error("\(place).fetch: needs stripe.api_key to read thin events' \(fetch == .event ? "full event" : "related object") from Stripe's API (a restricted key with read access to what the handler fetches)")
+            }
             if let patterns {
                 issues.check { () throws(ConfigurationError) in try Self.validateDedupeKey(handler.dedupeKey, patterns: patterns, key: "\(place).dedupe_key") }
             }
@@ -96,16 +99,17 @@ extension DaemonConfiguration {
             guard patterns.contains(where: { $0.matches(EventType(type)) }) else {
                 throw ConfigurationError("\(key): \"\(type)\" is not among the handler's events; add it to events or remove it here")
             }
-            guard !path.isEmpty, !path.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
-                throw ConfigurationError("\(key).\(type): \"\(path)\" is not a JSON path; expected dotted names such as \"data.object.invoice\"")
+            let alternatives = path.split(separator: DedupeKey.alternativeSeparator, omittingEmptySubsequences: false)
+            guard !alternatives.contains(where: { $0.isEmpty || $0.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) }) else {
+                throw ConfigurationError("\(key).\(type): \"\(path)\" is not a JSON path; expected dotted names such as \"data.object.invoice\", or several joined by | (the first present counts), such as \"snapshot_event|id\"")
             }
         }
     }
 
     /// Variables the daemon sets for every command; the environment map may not replace them.
-    static let reservedVariables: Set<String> = [
+    static let reservedVariables = Set([
         "STRIPE_EVENT_ID", "STRIPE_EVENT_TYPE", "STRIPE_EVENT_LIVEMODE", "STRIPE_OBJECT_ID", "STRIPE_EVENT_ATTEMPT",
-    ]
+    ]).union(CommandAction.thinVariableNames)
 
     /// A command: a program, NUL-free arguments, valid variable names, an absolute working directory.
     static func validate(_ command: HandlerConfiguration.Command, key: String, into issues: ConfigurationIssues) {

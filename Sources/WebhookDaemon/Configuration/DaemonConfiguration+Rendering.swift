@@ -18,6 +18,7 @@ extension DaemonConfiguration {
             var members: [(String, JSONValue)] = [
                 ("path", .string(endpoint.path)), ("secrets", .array(secrets)),
                 ("tolerance_seconds", .int(endpoint.toleranceSeconds ?? toleranceSeconds)),
+                ("payload", .string(endpoint.payload.rawValue)),
             ]
             if let id = endpoint.webhookEndpointID { members.append(("webhook_endpoint_id", .string(id))) }
             return .object(JSONObject(members))
@@ -87,6 +88,7 @@ extension DaemonConfiguration {
         if case .command = handler.action { members.append(("kill_grace_seconds", Self.number(handler.killGraceSeconds))) }
         members.append(("max_attempts", .int(Int64(handler.maxAttempts ?? retry.maxAttempts))))
         members.append(("max_concurrency", .int(Int64(handler.maxConcurrency))))
+        if let fetch = handler.fetch { members.append(("fetch", .string(fetch.rawValue))) }
         members.append(("dedupe_key", .object(JSONObject(handler.dedupeKey.keys.sorted().map { ($0, .string(handler.dedupeKey[$0] ?? "")) }))))
         if handler.skipStale { members.append(("skip_stale", .bool(true))) }
         return .object(JSONObject(members))

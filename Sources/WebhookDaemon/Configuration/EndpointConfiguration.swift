@@ -1,5 +1,8 @@
-/// One webhook endpoint: a path with its own signing secrets and timestamp tolerance (one for account
-/// events, one for Connect events, each with the secret of its Stripe endpoint).
+import StripeWebhooks
+
+/// One webhook endpoint: a path with its own signing secrets, timestamp tolerance and payload style
+/// (one for account events, one for Connect events, one for a thin destination, each with the secret
+/// of its Stripe destination).
 public struct EndpointConfiguration: Sendable, Equatable {
     /// The path Stripe posts to, e.g. `/webhook/connect`.
     public var path: String
@@ -9,6 +12,9 @@ public struct EndpointConfiguration: Sendable, Equatable {
     public var toleranceSeconds: Int64?
     /// Its Stripe webhook endpoint (`we_…`), watched through Stripe's API when set.
     public var webhookEndpointID: String?
+    /// The payload style it takes (`payload`): snapshot events (the default) or thin events; the
+    /// other style is refused with 400.
+    public var payload: PayloadStyle = .snapshot
 
     /// Creates an endpoint.
     /// - Parameters:

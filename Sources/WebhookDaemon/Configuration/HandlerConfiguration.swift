@@ -50,6 +50,9 @@ public struct HandlerConfiguration: Sendable, Equatable {
     public var maxAttempts: Int?
     /// Most runs of this handler at once, across workers. Default 4.
     public var maxConcurrency = 4
+    /// For thin events: fetch the versioned event or the related object from Stripe's API and hand the
+    /// action that body instead of the thin one; `nil` (default) hands over the body as received.
+    public var fetch: Fetch?
     /// Event type → JSON path of the value that identifies the business fact; the handler then runs
     /// once per distinct value across those types. Empty: no dedupe beyond the event id.
     public var dedupeKey: [String: String] = [:]

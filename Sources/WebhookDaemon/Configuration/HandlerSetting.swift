@@ -1,4 +1,5 @@
 import Foundation
+import StripeWebhooks
 
 /// One entry of the config file's `handlers`, decoded into a ``HandlerConfiguration``. Unknown keys,
 /// a missing action, two actions, or a key that does not fit the action are errors naming the entry.
@@ -7,7 +8,7 @@ struct HandlerSetting: Decodable {
     let handler: HandlerConfiguration
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, events, command, forward, environment
+        case name, events, command, forward, environment, fetch
         case workingDirectory = "working_directory", timeoutSeconds = "timeout_seconds"
         case killGraceSeconds = "kill_grace_seconds", maxAttempts = "max_attempts"
         case maxConcurrency = "max_concurrency", dedupeKey = "dedupe_key"
@@ -62,6 +63,13 @@ struct HandlerSetting: Decodable {
         if let v = try c.lenient(Double.self, forKey: .killGraceSeconds, in: decoder) { handler.killGraceSeconds = v }
         handler.maxAttempts = try c.lenient(Int.self, forKey: .maxAttempts, in: decoder)
         if let v = try c.lenient(Int.self, forKey: .maxConcurrency, in: decoder) { handler.maxConcurrency = v }
+        if let v = try c.lenient(String.self, forKey: .fetch, in: decoder) {
+            if let fetch = HandlerConfiguration.Fetch(rawValue: v) {
+                handler.fetch = fetch
+            } else {
+                try decoder.report("\(place).fetch: \"\(v)\" is not a fetch mode; expected \"event\" (GET /v2/core/events/{id}) or \"related_object\" (GET related_object.url)")
+            }
+        }
         if let v = try c.lenient([String: String].self, forKey: .dedupeKey, in: decoder) { handler.dedupeKey = v }
         if let v = try c.lenient(Bool.self, forKey: .skipStale, in: decoder) { handler.skipStale = v }
         self.handler = handler
@@ -100,7 +108,7 @@ struct EndpointSetting: Decodable {
     let endpoint: EndpointConfiguration
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case path, secrets
+        case path, secrets, payload
         case toleranceSeconds = "tolerance_seconds"
         case webhookEndpointID = "webhook_endpoint_id"
     }
@@ -121,10 +129,18 @@ struct EndpointSetting: Decodable {
         try c.requireKey(.path, place: place, in: decoder)
         try c.requireKey(.secrets, place: place, in: decoder)
         let secrets = (try c.lenientList(SecretSetting.self, forKey: .secrets, in: decoder) ?? []).map { SecretReference(parsing: $0.value, label: $0.label) }
-        endpoint = EndpointConfiguration(
+        var endpoint = EndpointConfiguration(
             path: try c.lenient(String.self, forKey: .path, in: decoder) ?? "/", secrets: secrets,
             toleranceSeconds: try c.lenient(Int64.self, forKey: .toleranceSeconds, in: decoder),
             webhookEndpointID: try c.lenient(String.self, forKey: .webhookEndpointID, in: decoder)
         )
+        if let payload = try c.lenient(String.self, forKey: .payload, in: decoder) {
+            if let style = PayloadStyle(rawValue: payload) {
+                endpoint.payload = style
+            } else {
+                try decoder.report("\(place).payload: \"\(payload)\" is not a payload style; expected \"snapshot\" (the default) or \"thin\", as the Stripe destination's payload style")
+            }
+        }
+        self.endpoint = endpoint
     }
 }

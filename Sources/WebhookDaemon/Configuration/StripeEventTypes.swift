@@ -99,13 +99,13 @@ enum StripeEventTypes {
         "treasury.received_debit.created"
     ]
 
-    /// The known types, for lookups.
-    static let known = Set(all)
+    /// The known types, snapshot and thin, for lookups.
+    static let known = Set(all + thin)
 
     /// Resource prefixes (`invoice`, `customer.subscription`, `charge.dispute`), for `prefix.*` patterns.
     static let resources: Set<String> = {
         var resources: Set<String> = []
-        for type in all {
+        for type in all + thin {
             var parts = type.split(separator: ".").dropLast()
             while !parts.isEmpty {
                 resources.insert(parts.joined(separator: "."))
@@ -117,7 +117,7 @@ enum StripeEventTypes {
 
     /// The known type (or, for a resource, the known resource) nearest to `text` by edit distance, when
     /// it is close enough to be a likely typo: at most a third of the text's length, and at most 4.
-    static func closest(to text: String, among candidates: some Sequence<String> = all) -> String? {
+    static func closest(to text: String, among candidates: some Sequence<String> = all + thin) -> String? {
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
             let distance = editDistance(text, candidate)

@@ -10,5 +10,6 @@ enum BuiltinHandlers {
         router.register(DisputeCreatedHandler(logger: logger), for: [try EventPattern("charge.dispute.created")])
         router.register(BalanceAvailableHandler(logger: logger), for: [try EventPattern("balance.available")])
         router.register(InvoiceEventHandler(logger: logger), for: [try EventPattern("invoice.*")])
+        router.register(DestinationPingHandler(logger: logger), for: [try EventPattern(DestinationPingHandler.type.rawValue)])
     }
 }
