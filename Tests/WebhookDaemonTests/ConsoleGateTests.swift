@@ -94,7 +94,9 @@ import Testing
         #expect(gate.checkForm(post([("Host", "127.0.0.1:9090"), ("Origin", "http://127.0.0.1:9091")]), fields: fields, principal: principal) == .badOrigin)
         let origin: [(String, String)] = [("Host", "127.0.0.1:9090"), ("Origin", "http://127.0.0.1:9090")]
         #expect(gate.checkForm(post(origin), fields: FormFields(""), principal: principal) == .badCSRFToken)
-        #expect(gate.checkForm(post(origin), fields: FormFields("csrf=\(csrf.dropLast())0"), principal: principal) == .badCSRFToken)
+        // The token with its last character changed (to one it is not, whatever it was).
+        let altered = String(csrf.dropLast()) + (csrf.last == "0" ? "1" : "0")
+        #expect(gate.checkForm(post(origin), fields: FormFields("csrf=\(altered)"), principal: principal) == .badCSRFToken)
         // Another session's token, or the anonymous one, does not do.
         #expect(gate.checkForm(post(origin), fields: FormFields("csrf=\(gate.csrfToken(for: .session(other)))"), principal: principal) == .badCSRFToken)
         #expect(gate.checkForm(post(origin), fields: FormFields("csrf=\(gate.csrfToken(for: .anonymous))"), principal: principal) == .badCSRFToken)

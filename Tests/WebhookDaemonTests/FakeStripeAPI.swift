@@ -23,7 +23,7 @@ final class FakeStripeAPI: @unchecked Sendable {
     init(key: String = "sk_test_fake_\(UUID().uuidString.prefix(8))") throws {
         self.key = key
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.packageRoot.appendingPathComponent("scripts/fake-stripe-api.py").path, "--key", key, "--port", "0"]
+        process.arguments = [PythonInterpreter.command, Self.packageRoot.appendingPathComponent("scripts/fake-stripe-api.py").path, "--key", key, "--port", "0"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

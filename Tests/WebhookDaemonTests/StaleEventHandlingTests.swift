@@ -51,7 +51,7 @@ struct StaleEventHandlingTests {
         let portPath = directory.appendingPathComponent("port").path
         let receiver = Process()
         receiver.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        receiver.arguments = ["python3", script.path, forwarded.path, portPath]
+        receiver.arguments = [PythonInterpreter.command, script.path, forwarded.path, portPath]
         try receiver.run()
         defer { kill(receiver.processIdentifier, SIGKILL); receiver.waitUntilExit() }
         #expect(TestSupport.eventually(10) { (try? String(contentsOfFile: portPath, encoding: .utf8)).flatMap { Int($0) } != nil })
