@@ -219,9 +219,22 @@ extension PostgreSQLConnection {
             """, [.textArray(eventIDs), .text(owner)])
     }
 
-    /// Extends every claim `owner` holds to `expiresAt`; returns how many.
-    func renewClaims(owner: String, expiresAt: Int64) throws(EventStoreError) -> Int {
-        try run("UPDATE event_states SET claim_expires_at = $1 WHERE claimed_by = $2 AND status = 'pending'", [.integer(expiresAt), .text(owner)])
+    /// Extends the claims `owner` holds on `eventIDs` (the events its workers run) to `expiresAt`;
+    /// returns how many. A claim of `owner` that no worker holds (its claim's commit outcome was
+    /// unknown) is not renewed, so that it lapses and the event is claimed again.
+    func renewClaims(owner: String, eventIDs: Set<String>, expiresAt: Int64) throws(EventStoreError) -> Int {
+        try run("""
+            UPDATE event_states AS s SET claim_expires_at = $1 FROM events AS e
+            WHERE e.seq = s.seq AND s.claimed_by = $2 AND s.status = 'pending' AND e.id = ANY($3::text[])
+            """, [.integer(expiresAt), .text(owner), .text(Self.textArray(eventIDs))])
+    }
+
+    /// `values` as a PostgreSQL text array literal, each element double-quoted with `\` and `"` escaped.
+    static func textArray(_ values: Set<String>) -> String {
+        let elements = values.sorted().map { value in
+            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        return "{" + elements.joined(separator: ",") + "}"
     }
 
     /// Inserts the dedupe key for `eventID` unless it is held, then returns the holder. A concurrent

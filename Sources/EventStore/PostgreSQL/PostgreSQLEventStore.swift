@@ -79,12 +79,19 @@ public final class PostgreSQLEventStore: EventStore {
         self.workWriter = workWriter
         let owner = self.owner
         let lease = options.leaseDuration.milliseconds
+        let inFlight = self.inFlight
         maintenance = PostgreSQLMaintenance(
             link: PostgreSQLLink(target: target, first: options.reconnectDelay, longest: options.maxReconnectDelay),
             renewEvery: max(.milliseconds(200), options.leaseDuration / 3), logger: logger
         ) { () throws(EventStoreError) in
             let expiresAt = Self.nowMillis() + lease
-            _ = try workWriter.perform("renew claims") { connection throws(EventStoreError) in try connection.renewClaims(owner: owner, expiresAt: expiresAt) }
+            // Only the claims this instance's workers hold: a claim whose commit's outcome was unknown
+            // (the connection broke during COMMIT) is this owner's in the table but no worker's: it must lapse.
+            let held = inFlight.withLock { $0 }
+            guard !held.isEmpty else { return }
+            _ = try workWriter.perform("renew claims") { connection throws(EventStoreError) in
+                try connection.renewClaims(owner: owner, eventIDs: held, expiresAt: expiresAt)
+            }
         }
     }
 
@@ -249,13 +256,17 @@ public final class PostgreSQLEventStore: EventStore {
     @discardableResult
     public func releaseClaims() -> Int { 0 }
 
-    /// Extends every claim this instance holds to `now` + the lease (the store does it by itself every
+    /// Extends the claims this instance's workers hold to `now` + the lease (the store does it by itself every
     /// third of the lease); returns how many claims it renewed.
     @discardableResult
     public func renewClaims(now: Int64) throws(EventStoreError) -> Int {
         let owner = self.owner
         let expiresAt = now + options.leaseDuration.milliseconds
-        return try write("renew claims") { connection throws(EventStoreError) in try connection.renewClaims(owner: owner, expiresAt: expiresAt) }
+        let held = inFlight.withLock { $0 }
+        guard !held.isEmpty else { return 0 }
+        return try write("renew claims") { connection throws(EventStoreError) in
+            try connection.renewClaims(owner: owner, eventIDs: held, expiresAt: expiresAt)
+        }
     }
 
     // MARK: Operators
