@@ -177,7 +177,13 @@ struct StripeSDKOracleTests {
 
     /// Runs the Python oracle once over all cases (JSON on stdin, JSON on stdout).
     static func runOracle(_ cases: [OracleCase]) throws -> OracleReply {
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("stripe-oracle-\(UUID().uuidString).json")
+        try runPython(script, input: cases, name: "stripe-oracle")
+    }
+
+    /// Runs `script` with the tests' Python, `input` as JSON on its standard input, and decodes its
+    /// standard output as `Reply` (the snapshot and thin oracles both talk to Python this way).
+    static func runPython<Input: Encodable, Reply: Decodable>(_ script: String, input cases: Input, name: String) throws -> Reply {
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).json")
         try JSONEncoder().encode(cases).write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
         let process = Process()
@@ -189,7 +195,7 @@ struct StripeSDKOracleTests {
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard let reply = try? JSONDecoder().decode(OracleReply.self, from: data) else {
+        guard let reply = try? JSONDecoder().decode(Reply.self, from: data) else {
             throw OracleFailure(message: "python3 exited with status \(process.terminationStatus) and no JSON reply: "
                 + String(decoding: data.prefix(500), as: UTF8.self))
         }

@@ -176,22 +176,6 @@ struct ThinEventSDKOracleTests {
 
     /// Runs the Python oracle once over all cases (JSON on stdin, JSON on stdout).
     static func runOracle(_ cases: [ThinCase]) throws -> ThinReply {
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("stripe-thin-oracle-\(UUID().uuidString).json")
-        try JSONEncoder().encode(cases).write(to: input)
-        defer { try? FileManager.default.removeItem(at: input) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [PythonInterpreter.command, "-c", script]
-        process.standardInput = try FileHandle(forReadingFrom: input)
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard let reply = try? JSONDecoder().decode(ThinReply.self, from: data) else {
-            throw StripeSDKOracleTests.OracleFailure(message: "python3 exited with status \(process.terminationStatus) and no JSON reply: "
-                + String(decoding: data.prefix(500), as: UTF8.self))
-        }
-        return reply
+        try StripeSDKOracleTests.runPython(script, input: cases, name: "stripe-thin-oracle")
     }
 }
