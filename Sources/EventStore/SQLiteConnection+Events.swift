@@ -77,6 +77,9 @@ extension SQLiteConnection {
     /// 20,000-event backlog); the partial per-object indexes make them lookups. "Is an event about
     /// this object claimed?" has its own small index of claimed events: answered from the pending
     /// index, it read every pending row about the object (their leases are not in that index).
+    /// "Created before" is two ranges, not the row value `(o.created, o.seq) < (e.created, e.seq)`:
+    /// SQLite ranges that over `created <= e.created` and read every event of the same second (see
+    /// migration 10).
     private static let claimableCondition = """
         e.status = 'pending'
         AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= ?1)
@@ -84,7 +87,10 @@ extension SQLiteConnection {
         AND (e.object_id IS NULL OR (
             NOT EXISTS (
                 SELECT 1 FROM events AS o INDEXED BY events_pending_object_created
-                WHERE o.status = 'pending' AND o.object_id = e.object_id AND (o.created, o.seq) < (e.created, e.seq))
+                WHERE o.status = 'pending' AND o.object_id = e.object_id AND o.created < e.created)
+            AND NOT EXISTS (
+                SELECT 1 FROM events AS o INDEXED BY events_pending_object_created
+                WHERE o.status = 'pending' AND o.object_id = e.object_id AND o.created = e.created AND o.seq < e.seq)
             AND NOT EXISTS (
                 SELECT 1 FROM events AS o INDEXED BY events_claimed_object
                 WHERE o.status = 'pending' AND o.claimed_by IS NOT NULL AND o.object_id = e.object_id
@@ -134,8 +140,11 @@ extension SQLiteConnection {
 
     /// Whether anything is claimable now; lets idle polling skip the write lock.
     func hasDueEvents(now: Int64) throws(EventStoreError) -> Bool {
-        try queryFirst("SELECT 1 FROM \(Self.claimCandidates) WHERE \(Self.claimableCondition) ORDER BY c.seq LIMIT 1", [.integer(now)]) { _ in true } ?? false
+        try queryFirst(Self.hasDueEventsSQL, [.integer(now)]) { _ in true } ?? false
     }
+
+    /// The query of `hasDueEvents`. Parameter ?1: now.
+    static let hasDueEventsSQL = "SELECT 1 FROM \(claimCandidates) WHERE \(claimableCondition) ORDER BY c.seq LIMIT 1"
 
     /// Records a run for an event `owner` holds and extends the claim to at least `expiresAt`.
     func recordHandlerRun(eventID: String, run handlerRun: HandlerRun, owner: String, expiresAt: Int64) throws(EventStoreError) {

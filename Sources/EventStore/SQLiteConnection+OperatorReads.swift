@@ -12,9 +12,13 @@ extension SQLiteConnection {
         ) { (sequence: $0.int64(0), object: $0.text(1), created: $0.int64(2)) }
         guard let waiting else { return nil }
         // Per object, pending events are handled in Stripe's created order, ties by arrival (migration 7).
+        // The object's first pending event, when it comes before this one (the row value is compared
+        // on one row only: as an index range it reads every event of the same second; migration 10).
         if let older = try queryFirst("""
-            SELECT \(Self.eventColumns) FROM events INDEXED BY events_pending_object_created
-            WHERE status = 'pending' AND object_id = ?1 AND (created, seq) < (?3, ?2) ORDER BY created, seq LIMIT 1
+            SELECT * FROM (
+                SELECT \(Self.eventColumns) FROM events INDEXED BY events_pending_object_created
+                WHERE status = 'pending' AND object_id = ?1 ORDER BY created, seq LIMIT 1)
+            WHERE (created, seq) < (?3, ?2)
             """, [.text(waiting.object), .integer(waiting.sequence), .integer(waiting.created)], Self.storedEvent(from:)) {
             return older
         }

@@ -170,10 +170,12 @@ import Testing
         // Back to the version before the console's migration, as a database written by the previous release.
         let raw = try RawSQLite(fixture.path)
         let version = try raw.integer("SELECT version FROM schema_migrations WHERE summary = 'console: indexes and hourly counts'")
-        // The migration after the console's (bodies apart from their state, issue 17) is undone first.
+        // The migrations after the console's (bodies apart from their state, issue 17, and later) are undone first.
         let bodiesVersion = try raw.integer("SELECT version FROM schema_migrations WHERE summary = 'event bodies apart from their handling state'")
         let current = try raw.integer("PRAGMA user_version")
-        #expect(bodiesVersion == version + 1 && bodiesVersion == current, "the bodies migration is the last one, right after the console's")
+        #expect(bodiesVersion == version + 1, "the bodies migration comes right after the console's")
+        // Later migrations only replace triggers (10), so they can be forgotten and run again.
+        try raw.execute("DELETE FROM schema_migrations WHERE version > \(bodiesVersion)")
         try raw.execute("""
             ALTER TABLE events ADD COLUMN body BLOB NOT NULL DEFAULT x'';
             UPDATE events SET body = (SELECT b.body FROM event_bodies AS b WHERE b.seq = events.seq);
