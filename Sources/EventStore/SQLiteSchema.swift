@@ -306,26 +306,22 @@ enum SQLiteSchema {
             -- it is a candidate when no pending event about its object comes before it.
             CREATE TRIGGER claim_candidates_on_insert AFTER INSERT ON events WHEN NEW.status = 'pending'
             BEGIN
-                DELETE FROM claim_candidates WHERE NEW.object_id IS NOT NULL AND seq = coalesce(
-                    (SELECT o.seq FROM events AS o INDEXED BY events_pending_object_created
-                     WHERE o.status = 'pending' AND o.object_id = NEW.object_id AND o.created = NEW.created AND o.seq > NEW.seq
-                     ORDER BY o.seq LIMIT 1),
-                    (SELECT o.seq FROM events AS o INDEXED BY events_pending_object_created
-                     WHERE o.status = 'pending' AND o.object_id = NEW.object_id AND o.created > NEW.created
-                     ORDER BY o.created, o.seq LIMIT 1));
-                INSERT OR IGNORE INTO claim_candidates (seq) SELECT NEW.seq
-                WHERE NEW.object_id IS NULL OR (
-                    NOT EXISTS (
-                        SELECT 1 FROM events AS o INDEXED BY events_pending_object_created
-                        WHERE o.status = 'pending' AND o.object_id = NEW.object_id AND o.created < NEW.created)
-                    AND NOT EXISTS (
-                        SELECT 1 FROM events AS o INDEXED BY events_pending_object_created
-                        WHERE o.status = 'pending' AND o.object_id = NEW.object_id AND o.created = NEW.created AND o.seq < NEW.seq));
+            \(candidateTakeover)
             END;
             -- A requeued event goes ahead of the pending events about its object created after it.
             CREATE TRIGGER claim_candidates_on_requeue AFTER UPDATE OF status ON events
             WHEN OLD.status <> 'pending' AND NEW.status = 'pending'
             BEGIN
+            \(candidateTakeover)
+            END;
+            """),
+    ]
+
+    /// Migration 10's trigger body for an event `NEW` that became pending (inserted or requeued): it
+    /// takes the candidate's place from the first pending event about its object that comes after it,
+    /// and becomes the candidate when no pending event about its object comes before it. "Before" and
+    /// "after" in (created, seq) order, each asked as two index ranges that stop at their first row.
+    private static let candidateTakeover = """
                 DELETE FROM claim_candidates WHERE NEW.object_id IS NOT NULL AND seq = coalesce(
                     (SELECT o.seq FROM events AS o INDEXED BY events_pending_object_created
                      WHERE o.status = 'pending' AND o.object_id = NEW.object_id AND o.created = NEW.created AND o.seq > NEW.seq
@@ -341,9 +337,7 @@ enum SQLiteSchema {
                     AND NOT EXISTS (
                         SELECT 1 FROM events AS o INDEXED BY events_pending_object_created
                         WHERE o.status = 'pending' AND o.object_id = NEW.object_id AND o.created = NEW.created AND o.seq < NEW.seq));
-            END;
-            """),
-    ]
+        """
 
     /// The version this build reads and writes.
     static var currentVersion: Int64 { migrations.last?.version ?? 0 }
