@@ -47,8 +47,10 @@ let package = Package(
         .testTarget(name: "WebhookSupportTests", dependencies: ["WebhookSupport"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         .testTarget(name: "StripeWebhooksTests", dependencies: ["StripeWebhooks"], swiftSettings: strict),
-        .testTarget(name: "StripeAPITests", dependencies: ["StripeAPI", "StripeWebhooks"], swiftSettings: strict),
+        // Test helpers shared by several test targets (the fake Stripe API); never part of a product.
+        .target(name: "StripeTestSupport", path: "Tests/StripeTestSupport", swiftSettings: strict),
+        .testTarget(name: "StripeAPITests", dependencies: ["StripeAPI", "StripeWebhooks", "StripeTestSupport"], swiftSettings: strict),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore"], swiftSettings: strict),
-        .testTarget(name: "WebhookDaemonTests", dependencies: ["WebhookDaemon", "EventStore", "StripeWebhooks", "StripeAPI"], swiftSettings: strict),
+        .testTarget(name: "WebhookDaemonTests", dependencies: ["WebhookDaemon", "EventStore", "StripeWebhooks", "StripeAPI", "StripeTestSupport"], swiftSettings: strict),
     ]
 )

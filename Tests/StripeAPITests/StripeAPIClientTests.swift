@@ -1,4 +1,5 @@
 import Foundation
+import StripeTestSupport
 import StripeWebhooks
 import Testing
 @testable import StripeAPI

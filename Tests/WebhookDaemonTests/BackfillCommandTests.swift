@@ -1,5 +1,6 @@
 import EventStore
 import Foundation
+import StripeTestSupport
 import Testing
 @testable import WebhookDaemon
 

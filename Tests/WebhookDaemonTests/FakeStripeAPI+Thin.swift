@@ -1,4 +1,5 @@
 import Foundation
+import StripeTestSupport
 
 /// The fake's thin-event control endpoints: v2 events for `GET /v2/core/events/{id}` and objects for
 /// `GET related_object.url`.

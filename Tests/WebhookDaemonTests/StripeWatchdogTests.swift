@@ -1,4 +1,5 @@
 import Foundation
+import StripeTestSupport
 import Testing
 @testable import WebhookDaemon
 #if canImport(Glibc)

@@ -7,23 +7,23 @@ import FoundationNetworking
 #endif
 
 /// `scripts/fake-stripe-api.py` running as a child process on a loopback port the tests read back,
-/// driven through its `/_fake/…` control endpoints.
-final class FakeStripeAPI: @unchecked Sendable {
+/// driven through its `/_fake/…` control endpoints. Shared by the StripeAPI and WebhookDaemon tests.
+public final class FakeStripeAPI: @unchecked Sendable {
     // @unchecked: constants only; Process is used from one test at a time.
     /// The key the fake accepts with every permission.
-    let key: String
+    public let key: String
     /// `http://127.0.0.1:PORT`.
-    let baseURL: String
+    public let baseURL: String
     private let process = Process()
 
     /// The package root, found from this file's path.
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Starts the fake and waits until it listens.
-    init(key: String = "sk_test_fake_\(UUID().uuidString.prefix(8))") throws {
+    public init(key: String = "sk_test_fake_\(UUID().uuidString.prefix(8))") throws {
         self.key = key
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.packageRoot.appendingPathComponent("scripts/fake-stripe-api.py").path, "--key", key, "--port", "0"]
+        process.arguments = [Self.python, Self.packageRoot.appendingPathComponent("scripts/fake-stripe-api.py").path, "--key", key, "--port", "0"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -45,8 +45,15 @@ final class FakeStripeAPI: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// The interpreter that runs the fake (standard library only): `STRIPE_WEBHOOKD_PYTHON` (set by
+    /// scripts/test.sh), else `python3` from `PATH`.
+    private static var python: String {
+        let configured = ProcessInfo.processInfo.environment["STRIPE_WEBHOOKD_PYTHON"] ?? ""
+        return configured.isEmpty ? "python3" : configured
+    }
+
     /// Stops the fake: SIGTERM, then SIGKILL if it is still there after five seconds.
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         process.terminate()
         let deadline = Date(timeIntervalSinceNow: 5)
@@ -57,29 +64,36 @@ final class FakeStripeAPI: @unchecked Sendable {
 
     /// Adds events made from the samples: each spec like `["sample": "invoice.paid", "created": 100]`.
     @discardableResult
-    func addEvents(_ specs: [[String: Any]]) throws -> [String] {
+    public func addEvents(_ specs: [[String: Any]]) throws -> [String] {
         let answer = try post("/_fake/events", specs)
         guard let events = answer as? [[String: Any]] else { throw FakeError(description: "unexpected answer \(answer)") }
         return events.compactMap { $0["id"] as? String }
     }
 
+    /// Adds events like `addEvents` and returns each one's id and JSON body, to deliver it as Stripe would.
+    public func addEventBodies(_ specs: [[String: Any]]) throws -> [(id: String, body: [UInt8])] {
+        let answer = try post("/_fake/events", specs)
+        guard let events = answer as? [[String: Any]] else { throw FakeError(description: "unexpected answer \(answer)") }
+        return try events.map { ($0["id"] as? String ?? "", Array(try JSONSerialization.data(withJSONObject: $0))) }
+    }
+
     /// Creates or changes a webhook endpoint.
-    func setEndpoint(_ fields: [String: Any]) throws { _ = try post("/_fake/endpoint", fields) }
+    public func setEndpoint(_ fields: [String: Any]) throws { _ = try post("/_fake/endpoint", fields) }
 
     /// Adds a restricted key with only `permissions`.
-    func addRestrictedKey(_ key: String, permissions: [String]) throws { _ = try post("/_fake/keys", ["key": key, "permissions": permissions]) }
+    public func addRestrictedKey(_ key: String, permissions: [String]) throws { _ = try post("/_fake/keys", ["key": key, "permissions": permissions]) }
 
     /// Makes the next `count` API requests fail (or answer slowly) as described.
-    func addFault(_ fault: [String: Any]) throws { _ = try post("/_fake/faults", fault) }
+    public func addFault(_ fault: [String: Any]) throws { _ = try post("/_fake/faults", fault) }
 
     /// Every API request the fake saw.
-    func requests() throws -> [[String: Any]] {
+    public func requests() throws -> [[String: Any]] {
         let data = try send(URLRequest(url: URL(string: baseURL + "/_fake/requests")!))
         return (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
     }
 
     /// POSTs JSON to a control endpoint and returns the decoded answer.
-    func post(_ path: String, _ body: Any) throws -> Any {
+    public func post(_ path: String, _ body: Any) throws -> Any {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = "POST"
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
@@ -100,9 +114,9 @@ final class FakeStripeAPI: @unchecked Sendable {
     }
 
     /// A failure talking to the fake.
-    struct FakeError: Error, CustomStringConvertible {
+    public struct FakeError: Error, CustomStringConvertible {
         /// What happened.
-        var description: String
+        public var description: String
     }
 
     /// The answer of one control request.
