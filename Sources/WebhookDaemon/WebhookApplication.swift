@@ -40,7 +40,7 @@ public final class WebhookApplication: Sendable {
         // Commands record their process groups next to a SQLite store; a memory store does not outlive
         // the process, so nothing of it is rerun after a restart.
         var commands: RunningCommands?
-        if case .sqlite(let path) = try StoreLocation(parsing: configuration.store) { commands = RunningCommands(storePath: path) }
+        if case .sqlite(let path) = try StoreLocation(parsing: configuration.store) { commands = RunningCommands(storePath: path, logger: logger) }
         let runtime = try DaemonRuntime.build(configuration, environment: environment, logger: logger, previous: nil, commands: commands)
         self.runtime = LockedValue(runtime)
         let metrics = DaemonMetrics(version: Version.current)

@@ -125,3 +125,33 @@ struct RunningCommandsTests {
             .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 }
+
+/// A record that cannot be written (its directory is gone, as on a full or broken disk) is said once,
+/// loudly, with the path and the reason, and its recovery once, instead of failing in silence.
+@Suite struct RunningCommandsRecordFailureTests {
+    @Test func unwritableRecord_isReportedOnceAndItsRecoveryToo() throws {
+        let directory = try TestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let folder = directory.appendingPathComponent("gone")
+        let path = folder.appendingPathComponent("events.sqlite.commands").path
+        let log = LogCapture()
+        let commands = RunningCommands(path: path, logger: Logger(label: "t", sink: log.sink(format: .json)))
+        let me = getpid()
+        commands.started(me)
+        commands.ended(me)
+        commands.started(me)
+        let errors = log.lines.filter { $0.contains("\"level\":\"error\"") }
+        #expect(errors.count == 1, "one error for the failing streak: \(log.lines)")
+        #expect(errors.first?.contains("cannot record the running commands' process groups") == true)
+        #expect(errors.first?.contains(path + ".tmp") == true && errors.first?.contains("No such file or directory") == true)
+        #expect(!FileManager.default.fileExists(atPath: path))
+
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        commands.ended(me)
+        #expect(log.lines.filter { $0.contains("recorded again") }.count == 1)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "boot \(RunningCommands.bootID())\n")
+        commands.started(me)
+        #expect(log.lines.filter { $0.contains("\"level\":\"error\"") }.count == 1, "no new error while the record is written")
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("\n\(me) "))
+    }
+}

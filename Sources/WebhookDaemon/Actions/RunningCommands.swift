@@ -14,40 +14,67 @@ import Glibc
 /// `/proc/PID/stat`); the file names the boot it was written in. Only processes in that group that
 /// started no earlier than the leader, in the same boot, are taken for leftovers, so a group id reused
 /// after a reboot is left alone. The file is replaced atomically (rename) on every change; it is not
-/// synced, since a machine crash ends every process anyway.
+/// synced, since a machine crash ends every process anyway. When the file cannot be written (disk
+/// full, directory gone), the command still runs, but an error says that its processes would outlive
+/// a daemon killed now; a notice follows once the record is written again.
 final class RunningCommands: Sendable {
+    /// What is recorded: the groups, and whether the last write of the file failed.
+    private struct State {
+        /// Recorded groups: id → the leader's start time.
+        var groups: [pid_t: UInt64] = [:]
+        /// Whether the file is behind `groups` (the last write failed, and was reported).
+        var failing = false
+    }
+
     /// The record file.
     let path: String
-    /// Recorded groups: id → the leader's start time.
-    private let groups = LockedValue<[pid_t: UInt64]>([:])
+    /// Where a failing record is reported.
+    private let logger: Logger?
+    /// The groups and the file's state.
+    private let state = LockedValue(State())
     /// Longest `killLeftovers` waits for killed groups to vanish.
     static let killWait: Duration = .seconds(5)
 
-    /// A record kept at `path` (normally the store's path plus `.commands`).
-    init(path: String) {
+    /// A record kept at `path` (normally the store's path plus `.commands`); write failures go to `logger`.
+    init(path: String, logger: Logger? = nil) {
         self.path = path
+        self.logger = logger
     }
 
     /// The record for the SQLite store at `storePath`.
-    convenience init(storePath: String) {
-        self.init(path: storePath + ".commands")
+    convenience init(storePath: String, logger: Logger? = nil) {
+        self.init(path: storePath + ".commands", logger: logger)
     }
 
     /// Records the group of a just-started command (`pid` leads it).
     func started(_ pid: pid_t) {
         let start = Self.processInfo(pid)?.startTime ?? 0
-        groups.withLock { groups in
-            groups[pid] = start
-            write(groups)
+        state.withLock { state in
+            state.groups[pid] = start
+            record(&state)
         }
     }
 
     /// Forgets the group of a command that has been reaped.
     func ended(_ pid: pid_t) {
-        groups.withLock { groups in
-            groups[pid] = nil
-            write(groups)
+        state.withLock { state in
+            state.groups[pid] = nil
+            record(&state)
         }
+    }
+
+    /// Writes the groups to the file and reports a change between failing and working (once each way,
+    /// not once per command).
+    private func record(_ state: inout State) {
+        let failure = write(state.groups)
+        if let failure, !state.failing {
+            logger?.error("cannot record the running commands' process groups; if the daemon is killed now, the programs these commands started may outlive it and overlap with their reruns; free the disk or fix the directory", metadata: [
+                "commands.record": path, "error": failure,
+            ])
+        } else if failure == nil, state.failing {
+            logger?.notice("the running commands' process groups are recorded again", metadata: ["commands.record": path])
+        }
+        state.failing = failure != nil
     }
 
     /// Kills (SIGKILL) every group recorded by a previous run of the daemon that still has members,
@@ -77,7 +104,7 @@ final class RunningCommands: Sendable {
         for group in survivors {
             logger.error("processes of a command from before the restart survived SIGKILL", metadata: ["command.process_group": String(group)])
         }
-        groups.withLock { write($0) }
+        state.withLock { record(&$0) }
         return killed
     }
 
@@ -90,16 +117,27 @@ final class RunningCommands: Sendable {
     }
 
     /// Replaces the file with `groups`: `boot ID` on the first line, then `GROUP START` per line.
-    private func write(_ groups: [pid_t: UInt64]) {
+    /// Returns what went wrong, or `nil` once the new file is in place.
+    private func write(_ groups: [pid_t: UInt64]) -> String? {
         var text = "boot \(Self.bootID())\n"
         for (group, start) in groups.sorted(by: { $0.key < $1.key }) { text += "\(group) \(start)\n" }
         let temporary = path + ".tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { return }
+        guard descriptor >= 0 else { return "open \(temporary): \(String(cString: strerror(errno)))" }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        let writeError = errno
         close(descriptor)
-        if written == bytes.count { rename(temporary, path) } else { unlink(temporary) }
+        guard written == bytes.count else {
+            unlink(temporary)
+            return written < 0 ? "write \(temporary): \(String(cString: strerror(writeError)))" : "write \(temporary): \(written) of \(bytes.count) bytes written"
+        }
+        guard rename(temporary, path) == 0 else {
+            let renameError = errno
+            unlink(temporary)
+            return "rename \(temporary) to \(path): \(String(cString: strerror(renameError)))"
+        }
+        return nil
     }
 
     /// The groups the file records for this boot (none when it is missing or from another boot).
