@@ -130,11 +130,11 @@ extension SQLiteConnection {
 
     /// The latest-created done event about `record`'s object that Stripe created after it, if any: the
     /// record is then stale. One primary-key lookup in `object_progress` (migration 13), which holds
-    /// each object's latest-created done event.
+    /// each object's latest-created done event, and for a stale event one more for that event's id.
     func newerHandledEvent(than record: EventRecord) throws(EventStoreError) -> String? {
         guard let object = record.objectID else { return nil }
         return try queryFirst(
-            "SELECT event_id FROM object_progress WHERE object_id = ? AND created > ?",
+            "SELECT e.id FROM object_progress AS p JOIN events AS e ON e.seq = p.seq WHERE p.object_id = ? AND p.created > ?",
             [.text(object), .integer(record.created)]
         ) { $0.text(0) }
     }

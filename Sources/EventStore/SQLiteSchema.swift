@@ -390,16 +390,17 @@ enum SQLiteSchema {
             -- by object: each completion inserted into a random leaf of an index that only grows (13% of
             -- the WAL's pages, issue 17). object_progress holds the answer instead, one row per object: its
             -- done event with the greatest (created, seq), the one the index's last entry named (ties in
-            -- created went to the later arrival). It is as large as the objects, not the events.
+            -- created went to the later arrival). It is as large as the objects, not the events, and its
+            -- rows small (the event's id is read by its seq, only for a stale event), so that a commit of
+            -- a few dozen completions rewrites few of its pages.
             CREATE TABLE object_progress (
                 object_id TEXT PRIMARY KEY,
                 created INTEGER NOT NULL,
-                seq INTEGER NOT NULL,
-                event_id TEXT NOT NULL
+                seq INTEGER NOT NULL
             ) WITHOUT ROWID;
-            INSERT INTO object_progress (object_id, created, seq, event_id)
-                SELECT object_id, created, seq, id FROM (
-                    SELECT object_id, created, seq, id,
+            INSERT INTO object_progress (object_id, created, seq)
+                SELECT object_id, created, seq FROM (
+                    SELECT object_id, created, seq,
                         row_number() OVER (PARTITION BY object_id ORDER BY created DESC, seq DESC) AS rank
                     FROM events WHERE status = 'done' AND object_id IS NOT NULL)
                 WHERE rank = 1;
@@ -407,8 +408,8 @@ enum SQLiteSchema {
             CREATE TRIGGER object_progress_on_done AFTER UPDATE OF status ON events
             WHEN NEW.status = 'done' AND OLD.status <> 'done' AND NEW.object_id IS NOT NULL
             BEGIN
-                INSERT INTO object_progress (object_id, created, seq, event_id) VALUES (NEW.object_id, NEW.created, NEW.seq, NEW.id)
-                    ON CONFLICT (object_id) DO UPDATE SET created = excluded.created, seq = excluded.seq, event_id = excluded.event_id
+                INSERT INTO object_progress (object_id, created, seq) VALUES (NEW.object_id, NEW.created, NEW.seq)
+                    ON CONFLICT (object_id) DO UPDATE SET created = excluded.created, seq = excluded.seq
                     WHERE excluded.created > object_progress.created
                        OR (excluded.created = object_progress.created AND excluded.seq > object_progress.seq);
             END;
@@ -422,8 +423,8 @@ enum SQLiteSchema {
             WHEN OLD.status = 'done' AND NEW.status <> 'done' AND OLD.object_id IS NOT NULL
             BEGIN
                 DELETE FROM object_progress WHERE object_id = OLD.object_id AND seq = OLD.seq;
-                INSERT INTO object_progress (object_id, created, seq, event_id)
-                    SELECT o.object_id, o.created, o.seq, o.id FROM events AS o INDEXED BY events_object
+                INSERT INTO object_progress (object_id, created, seq)
+                    SELECT o.object_id, o.created, o.seq FROM events AS o INDEXED BY events_object
                     WHERE o.object_id = OLD.object_id AND o.status = 'done'
                       AND NOT EXISTS (SELECT 1 FROM object_progress AS p WHERE p.object_id = OLD.object_id)
                     ORDER BY o.created DESC, o.seq DESC LIMIT 1;
@@ -432,8 +433,8 @@ enum SQLiteSchema {
             WHEN OLD.status = 'done' AND OLD.object_id IS NOT NULL
             BEGIN
                 DELETE FROM object_progress WHERE object_id = OLD.object_id AND seq = OLD.seq;
-                INSERT INTO object_progress (object_id, created, seq, event_id)
-                    SELECT o.object_id, o.created, o.seq, o.id FROM events AS o INDEXED BY events_object
+                INSERT INTO object_progress (object_id, created, seq)
+                    SELECT o.object_id, o.created, o.seq FROM events AS o INDEXED BY events_object
                     WHERE o.object_id = OLD.object_id AND o.status = 'done'
                       AND NOT EXISTS (SELECT 1 FROM object_progress AS p WHERE p.object_id = OLD.object_id)
                     ORDER BY o.created DESC, o.seq DESC LIMIT 1;

@@ -99,7 +99,7 @@ import WebhookSupport
         defer { store.close() }
         let raw = try RawSQLite(path)
         // Per object its latest-created done event, ties to the later arrival; pi_3 has none done.
-        #expect(try raw.text("SELECT group_concat(object_id || '=' || event_id, ' ') FROM (SELECT * FROM object_progress ORDER BY object_id)")
+        #expect(try raw.text("SELECT group_concat(pair, ' ') FROM (SELECT p.object_id || '=' || e.id AS pair FROM object_progress AS p JOIN events AS e ON e.seq = p.seq ORDER BY p.object_id)")
             == "pi_1=evt_c pi_2=evt_g")
 
         let items = Dictionary(uniqueKeysWithValues: try store.claimDue(now: 2_000, limit: 10).map { ($0.event.id, $0) })
@@ -112,7 +112,7 @@ import WebhookSupport
         try store.complete(eventID: "evt_f", now: 2_001)
         #expect(try store.event(id: "evt_e")?.handlers.map(\.output) == ["stale"])
         #expect(try store.handlerFailureRates(since: 0) == [HandlerFailureRate(handler: "crm", runs: 8, failures: 2)])
-        #expect(try raw.text("SELECT group_concat(object_id || '=' || event_id, ' ') FROM (SELECT * FROM object_progress ORDER BY object_id)")
+        #expect(try raw.text("SELECT group_concat(pair, ' ') FROM (SELECT p.object_id || '=' || e.id AS pair FROM object_progress AS p JOIN events AS e ON e.seq = p.seq ORDER BY p.object_id)")
             == "pi_1=evt_c pi_2=evt_g pi_3=evt_f")
 
         // Pruning every event deletes every run and leaves no progress about the objects.
