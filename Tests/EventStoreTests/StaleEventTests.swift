@@ -59,9 +59,10 @@ struct StaleEventTests {
     }
 }
 
-/// What the SQLite store names as the newer handled event follows the events that are done now: a
-/// forced replay takes its event out until it is done again, and a pruned event is never named (each
-/// object's latest done event is kept in `object_progress`, migration 13).
+/// What the durable stores name as the newer handled event follows the events that are done now: a
+/// forced replay takes its event out until it is done again, and a pruned event is never named (the
+/// SQLite store keeps each object's latest done event in `object_progress`, migration 13). The memory
+/// store, which holds no history across restarts, remembers the newest done event instead.
 struct StaleEventProgressTests {
     static func record(_ id: String, created: Int64, receivedAt: Int64) -> EventRecord {
         var record = makeRecord(id, object: "in_1", receivedAt: receivedAt)
@@ -69,8 +70,9 @@ struct StaleEventProgressTests {
         return record
     }
 
-    @Test func forcedReplayAndPrune_nameOnlyEventsDoneAndStoredNow() async throws {
-        let fixture = try StoreFixture(.sqlite)
+    @Test(arguments: StoreKind.allCases.filter { $0 != .memory })
+    func forcedReplayAndPrune_nameOnlyEventsDoneAndStoredNow(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
         defer { fixture.tearDown() }
         let store = fixture.store
         try await store.settle(Self.record("evt_mid", created: 20, receivedAt: 2_000), as: .done)
