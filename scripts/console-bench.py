@@ -64,15 +64,22 @@ def fill(path, count):
                    body.replace(old_id, event_id.encode()), received, "primary", status, 1 if status == "done" else 10,
                    "fulfil: exit status 1" if status == "failed" else None, received)
 
+    # Bodies live in event_bodies under their event's seq (schema migration 9), runs under the seq too
+    # (migration 12).
+    insert_event = ("INSERT INTO events (id, type, object_id, created, livemode, account, api_version, received_at, verified_by, "
+                    "status, attempts, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
     with connection:
-        connection.executemany(
-            "INSERT INTO events (id, type, object_id, created, livemode, account, api_version, body, received_at, verified_by, status, "
-            "attempts, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
-        connection.executemany(
-            "INSERT INTO handler_runs (event_id, replay, handler, attempt, started_at, finished_at, succeeded, error, output) "
-            "VALUES (?, 0, 'fulfil', 1, ?, ?, ?, ?, NULL)",
-            ((f"evt_bench{i:012d}", now - span + (i * span) // count, now - span + (i * span) // count + 40, 0 if i % 67 == 0 else 1,
-              "exit status 1" if i % 67 == 0 else None) for i in range(0, count, 10)))
+        cursor = connection.cursor()
+        for i, row in enumerate(rows()):
+            cursor.execute(insert_event, row[:7] + row[8:])
+            seq = cursor.lastrowid
+            cursor.execute("INSERT INTO event_bodies (seq, body) VALUES (?, ?)", (seq, row[7]))
+            if i % 10 == 0:
+                at = now - span + (i * span) // count
+                cursor.execute(
+                    "INSERT INTO handler_runs (event_seq, replay, handler, attempt, started_at, finished_at, succeeded, error, output) "
+                    "VALUES (?, 0, 'fulfil', 1, ?, ?, ?, ?, NULL)",
+                    (seq, at, at + 40, 0 if i % 67 == 0 else 1, "exit status 1" if i % 67 == 0 else None))
     connection.close()
     print(f"filled {count:,} events in {time.time() - started:.1f} s ({os.path.getsize(path) / 1e9:.2f} GB)", flush=True)
 

@@ -188,7 +188,9 @@ def main():
     rows = {r[0]: r[1:] for r in db.execute("SELECT id, status, claimed_by FROM events")}
     runs = {}
     for event_id, ok_runs in db.execute(
-            "SELECT event_id, sum(succeeded) FROM handler_runs WHERE handler = ? GROUP BY event_id", (HANDLER,)):
+            # Runs are keyed by their event's seq (schema migration 12).
+            "SELECT e.id, sum(r.succeeded) FROM handler_runs AS r JOIN events AS e ON e.seq = r.event_seq "
+            "WHERE r.handler = ? GROUP BY e.id", (HANDLER,)):
         runs[event_id] = ok_runs
     missing = sorted(acked - rows.keys())
     not_done = sorted(i for i, (st, _) in rows.items() if st != "done")

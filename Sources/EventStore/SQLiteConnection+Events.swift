@@ -119,7 +119,7 @@ extension SQLiteConnection {
                 "UPDATE events SET claimed_by = ?, claim_expires_at = ?, attempts = attempts + 1, updated_at = ? WHERE seq = ?",
                 [.text(owner), .integer(expiresAt), .integer(now), .integer(candidate.sequence)]
             )
-            let runs = try handlerRunCounts(eventID: candidate.record.id, replay: candidate.replay)
+            let runs = try handlerRunCounts(sequence: candidate.sequence, replay: candidate.replay)
             let newer = try newerHandledEvent(than: candidate.record)
             items.append(WorkItem(
                 event: candidate.record, attempt: candidate.attempts + 1, succeededHandlers: runs.succeeded,
@@ -129,11 +129,12 @@ extension SQLiteConnection {
     }
 
     /// The latest-created done event about `record`'s object that Stripe created after it, if any: the
-    /// record is then stale.
+    /// record is then stale. One primary-key lookup in `object_progress` (migration 13), which holds
+    /// each object's latest-created done event, and for a stale event one more for that event's id.
     func newerHandledEvent(than record: EventRecord) throws(EventStoreError) -> String? {
         guard let object = record.objectID else { return nil }
         return try queryFirst(
-            "SELECT id FROM events INDEXED BY events_done_object WHERE status = 'done' AND object_id = ? AND created > ? ORDER BY created DESC LIMIT 1",
+            "SELECT e.id FROM object_progress AS p JOIN events AS e ON e.seq = p.seq WHERE p.object_id = ? AND p.created > ?",
             [.text(object), .integer(record.created)]
         ) { $0.text(0) }
     }
@@ -148,15 +149,23 @@ extension SQLiteConnection {
 
     /// Records a run for an event `owner` holds and extends the claim to at least `expiresAt`.
     func recordHandlerRun(eventID: String, run handlerRun: HandlerRun, owner: String, expiresAt: Int64) throws(EventStoreError) {
-        let replay = try requireClaim(eventID: eventID, owner: owner, action: "record a handler run for")
-        try run("""
-            INSERT INTO handler_runs (event_id, replay, handler, attempt, started_at, finished_at, succeeded, error, output)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [
-                .text(eventID), .int(replay), .text(handlerRun.handler), .int(handlerRun.attempt), .integer(handlerRun.startedAt),
-                .optionalInteger(handlerRun.finishedAt), .bool(handlerRun.succeeded), .optionalText(handlerRun.error), .optionalText(handlerRun.output),
-            ])
-        try run("UPDATE events SET claim_expires_at = max(coalesce(claim_expires_at, 0), ?) WHERE id = ?", [.integer(expiresAt), .text(eventID)])
+        let claim = try requireClaim(eventID: eventID, owner: owner, action: "record a handler run for")
+        try insertHandlerRun(handlerRun, sequence: claim.sequence, replay: claim.replay)
+        try run("UPDATE events SET claim_expires_at = max(coalesce(claim_expires_at, 0), ?) WHERE seq = ?", [.integer(expiresAt), .integer(claim.sequence)])
+    }
+
+    /// The insert of a handler run, under its event's seq (migration 12).
+    static let insertHandlerRunSQL = """
+        INSERT INTO handler_runs (event_seq, replay, handler, attempt, started_at, finished_at, succeeded, error, output)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// Inserts one run of the event stored under `sequence`, in replay `replay`.
+    private func insertHandlerRun(_ handlerRun: HandlerRun, sequence: Int64, replay: Int) throws(EventStoreError) {
+        try run(Self.insertHandlerRunSQL, [
+            .integer(sequence), .int(replay), .text(handlerRun.handler), .int(handlerRun.attempt), .integer(handlerRun.startedAt),
+            .optionalInteger(handlerRun.finishedAt), .bool(handlerRun.succeeded), .optionalText(handlerRun.error), .optionalText(handlerRun.output),
+        ])
     }
 
     /// Ends `owner`'s claim on an event with a new status, next attempt time and error.
@@ -185,15 +194,9 @@ extension SQLiteConnection {
         do throws(EventStoreError) {
             try execute("SAVEPOINT outcome")
             do throws(EventStoreError) {
-                let replay = try requireClaim(eventID: outcome.eventID, owner: owner, action: "record the outcome of")
+                let claim = try requireClaim(eventID: outcome.eventID, owner: owner, action: "record the outcome of")
                 for handlerRun in outcome.runs {
-                    try run("""
-                        INSERT INTO handler_runs (event_id, replay, handler, attempt, started_at, finished_at, succeeded, error, output)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, [
-                            .text(outcome.eventID), .int(replay), .text(handlerRun.handler), .int(handlerRun.attempt), .integer(handlerRun.startedAt),
-                            .optionalInteger(handlerRun.finishedAt), .bool(handlerRun.succeeded), .optionalText(handlerRun.error), .optionalText(handlerRun.output),
-                        ])
+                    try insertHandlerRun(handlerRun, sequence: claim.sequence, replay: claim.replay)
                 }
                 switch outcome.ending {
                 case .done:
@@ -216,17 +219,17 @@ extension SQLiteConnection {
         }
     }
 
-    /// The event's replay number when `owner` holds its claim; `.notFound` or `.notClaimed` otherwise.
-    private func requireClaim(eventID: String, owner: String, action: String) throws(EventStoreError) -> Int {
-        let found = try queryFirst("SELECT status, claimed_by, replay FROM events WHERE id = ?", [.text(eventID)]) { row in
-            (status: row.text(0), claimedBy: row.optionalText(1), replay: row.int(2))
+    /// The event's seq and replay number when `owner` holds its claim; `.notFound` or `.notClaimed` otherwise.
+    private func requireClaim(eventID: String, owner: String, action: String) throws(EventStoreError) -> (sequence: Int64, replay: Int) {
+        let found = try queryFirst("SELECT status, claimed_by, replay, seq FROM events WHERE id = ?", [.text(eventID)]) { row in
+            (status: row.text(0), claimedBy: row.optionalText(1), replay: row.int(2), sequence: row.int64(3))
         }
         guard let found else { throw EventStoreError(.notFound, "cannot \(action) event \(eventID): no such event") }
         guard found.status == EventStatus.pending.rawValue, found.claimedBy == owner else {
             let holder = found.claimedBy.map { "claimed by \($0)" } ?? "not claimed"
             throw EventStoreError(.notClaimed, "cannot \(action) event \(eventID): it is \(found.status) and \(holder), not by this store (\(owner))")
         }
-        return found.replay
+        return (found.sequence, found.replay)
     }
 
     /// Returns every claim not held by `owner` to the pending pool; returns how many.
@@ -279,7 +282,7 @@ extension SQLiteConnection {
             """, [.integer(now), .integer(now)] + filter.arguments)
     }
 
-    /// Deletes up to `limit` prunable events (and, by cascade, their runs); returns how many. The
+    /// Deletes up to `limit` prunable events (and, by triggers, their bodies and runs); returns how many. The
     /// candidates come from `events_received` up to the cutoff, so the last chunk stops there instead
     /// of walking every newer event.
     func pruneChunk(olderThan cutoff: Int64, includeFailed: Bool, limit: Int) throws(EventStoreError) -> Int {
@@ -297,7 +300,7 @@ extension SQLiteConnection {
         guard var event = try queryFirst("SELECT \(Self.eventColumns) FROM events WHERE id = ?", [.text(id)], Self.storedEvent(from:)) else {
             return nil
         }
-        event.handlers = try handlerRuns(eventID: id)
+        event.handlers = try handlerRuns(sequence: event.sequence)
         return event
     }
 
@@ -322,17 +325,17 @@ extension SQLiteConnection {
         arguments.append(.int(limit))
         var events = try query("SELECT \(Self.eventColumns) FROM events\(filters) ORDER BY seq DESC LIMIT ?", arguments, Self.storedEvent(from:))
         for index in events.indices {
-            events[index].handlers = try handlerRuns(eventID: events[index].record.id)
+            events[index].handlers = try handlerRuns(sequence: events[index].sequence)
         }
         return events
     }
 
-    /// Every run recorded for an event, oldest first.
-    func handlerRuns(eventID: String) throws(EventStoreError) -> [HandlerRun] {
+    /// Every run recorded for the event stored under `sequence`, oldest first.
+    func handlerRuns(sequence: Int64) throws(EventStoreError) -> [HandlerRun] {
         try query("""
             SELECT handler, attempt, started_at, finished_at, succeeded, error, output, replay
-            FROM handler_runs WHERE event_id = ? ORDER BY rowid
-            """, [.text(eventID)]) { row in
+            FROM handler_runs WHERE event_seq = ? ORDER BY rowid
+            """, [.integer(sequence)]) { row in
             HandlerRun(
                 handler: row.text(0), attempt: row.int(1), startedAt: row.int64(2), finishedAt: row.optionalInt64(3),
                 succeeded: row.bool(4), error: row.optionalText(5), output: row.optionalText(6), replay: row.int(7)
@@ -340,21 +343,22 @@ extension SQLiteConnection {
         }
     }
 
-    /// Handlers that succeeded for an event in replay `replay`.
-    func succeededHandlers(eventID: String, replay: Int) throws(EventStoreError) -> Set<String> {
+    /// Handlers that succeeded for the event stored under `sequence` in replay `replay`.
+    func succeededHandlers(sequence: Int64, replay: Int) throws(EventStoreError) -> Set<String> {
         Set(try query(
-            "SELECT DISTINCT handler FROM handler_runs WHERE event_id = ? AND replay = ? AND succeeded = 1",
-            [.text(eventID), .int(replay)]
+            "SELECT DISTINCT handler FROM handler_runs WHERE event_seq = ? AND replay = ? AND succeeded = 1",
+            [.integer(sequence), .int(replay)]
         ) { $0.text(0) })
     }
 
-    /// Each handler's recorded runs for an event in replay `replay`, and the handlers that succeeded.
-    func handlerRunCounts(eventID: String, replay: Int) throws(EventStoreError) -> (counts: [String: Int], succeeded: Set<String>) {
+    /// Each handler's recorded runs for the event stored under `sequence` in replay `replay`, and the
+    /// handlers that succeeded.
+    func handlerRunCounts(sequence: Int64, replay: Int) throws(EventStoreError) -> (counts: [String: Int], succeeded: Set<String>) {
         var counts: [String: Int] = [:]
         var succeeded: Set<String> = []
         let rows = try query(
-            "SELECT handler, count(*), max(succeeded) FROM handler_runs WHERE event_id = ? AND replay = ? GROUP BY handler",
-            [.text(eventID), .int(replay)]
+            "SELECT handler, count(*), max(succeeded) FROM handler_runs WHERE event_seq = ? AND replay = ? GROUP BY handler",
+            [.integer(sequence), .int(replay)]
         ) { (handler: $0.text(0), runs: $0.int(1), succeeded: $0.bool(2)) }
         for row in rows {
             counts[row.handler] = row.runs
@@ -365,10 +369,10 @@ extension SQLiteConnection {
 
     /// Handlers that succeeded for an event in its current replay; `.notFound` for an unknown id.
     func succeededHandlers(eventID: String) throws(EventStoreError) -> Set<String> {
-        guard let replay = try queryFirst("SELECT replay FROM events WHERE id = ?", [.text(eventID)], { $0.int(0) }) else {
+        guard let found = try queryFirst("SELECT seq, replay FROM events WHERE id = ?", [.text(eventID)], { (sequence: $0.int64(0), replay: $0.int(1)) }) else {
             throw EventStoreError(.notFound, "no event \(eventID)")
         }
-        return try succeededHandlers(eventID: eventID, replay: replay)
+        return try succeededHandlers(sequence: found.sequence, replay: found.replay)
     }
 
     /// Counts by status, claimed count and the oldest pending receive time.

@@ -315,6 +315,104 @@ enum SQLiteSchema {
             \(candidateTakeover)
             END;
             """),
+        // 11 is taken by a parallel branch (compressed bodies); the versions need not be contiguous.
+        Migration(version: 12, summary: "handler runs keyed by the event's seq", sql: """
+            -- handler_runs was keyed by the event's text id: Stripe's ids are random, so every recorded run
+            -- inserted into a random leaf of handler_runs_event, a page written to the WAL and again at the
+            -- checkpoint (7% of the WAL's pages, issue 17). Keyed by the event's seq, which grows with
+            -- arrival (and events are handled soon after they arrive), runs go in at the index's tail. The
+            -- id is not kept: readers know the seq of the event whose runs they read. SQLite cannot drop a
+            -- foreign key in place, so the table is rebuilt, each run under its event's seq and its old rowid
+            -- (the order runs were recorded in); a run whose event is gone (none: the cascade deleted them)
+            -- would be dropped.
+            CREATE TABLE handler_runs_by_seq (
+                event_seq INTEGER NOT NULL,
+                replay INTEGER NOT NULL,
+                handler TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER,
+                succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1)),
+                error TEXT,
+                output TEXT
+            );
+            INSERT INTO handler_runs_by_seq (rowid, event_seq, replay, handler, attempt, started_at, finished_at, succeeded, error, output)
+                SELECT r.rowid, e.seq, r.replay, r.handler, r.attempt, r.started_at, r.finished_at, r.succeeded, r.error, r.output
+                FROM handler_runs AS r JOIN events AS e ON e.id = r.event_id ORDER BY r.rowid;
+            -- Drops handler_runs_event and migration 8's handler_hours_on_insert with it.
+            DROP TABLE handler_runs;
+            ALTER TABLE handler_runs_by_seq RENAME TO handler_runs;
+            CREATE INDEX handler_runs_event_seq ON handler_runs (event_seq, replay, handler);
+            -- An event's runs go with it (prune), as the cascade did. A trigger, not a foreign key, for the
+            -- same reason as event_bodies_on_delete (migration 9).
+            CREATE TRIGGER handler_runs_on_delete AFTER DELETE ON events
+            BEGIN
+                DELETE FROM handler_runs WHERE event_seq = OLD.seq;
+            END;
+            -- Migration 8's trigger, unchanged, on the new table.
+            CREATE TRIGGER handler_hours_on_insert AFTER INSERT ON handler_runs
+            BEGIN
+                INSERT INTO handler_hours (hour, handler, runs, failures) VALUES (NEW.started_at / 3600000, NEW.handler, 1, 1 - NEW.succeeded)
+                    ON CONFLICT (hour, handler) DO UPDATE SET runs = runs + 1, failures = failures + (1 - NEW.succeeded);
+            END;
+            """),
+        Migration(version: 13, summary: "latest handled event per object", sql: """
+            -- The stale lookup of every claim ("the latest-created done event about this object, created
+            -- after this one") read events_done_object (migration 6), an index of every done event ordered
+            -- by object: each completion inserted into a random leaf of an index that only grows (13% of
+            -- the WAL's pages, issue 17). object_progress holds the answer instead, one row per object: its
+            -- done event with the greatest (created, seq), the one the index's last entry named (ties in
+            -- created went to the later arrival). It is as large as the objects, not the events, and its
+            -- rows small (the event's id is read by its seq, only for a stale event), so that a commit of
+            -- a few dozen completions rewrites few of its pages.
+            CREATE TABLE object_progress (
+                object_id TEXT PRIMARY KEY,
+                created INTEGER NOT NULL,
+                seq INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            INSERT INTO object_progress (object_id, created, seq)
+                SELECT object_id, created, seq FROM (
+                    SELECT object_id, created, seq,
+                        row_number() OVER (PARTITION BY object_id ORDER BY created DESC, seq DESC) AS rank
+                    FROM events WHERE status = 'done' AND object_id IS NOT NULL)
+                WHERE rank = 1;
+            -- A completion names its event when it comes after the object's latest.
+            CREATE TRIGGER object_progress_on_done AFTER UPDATE OF status ON events
+            WHEN NEW.status = 'done' AND OLD.status <> 'done' AND NEW.object_id IS NOT NULL
+            BEGIN
+                INSERT INTO object_progress (object_id, created, seq) VALUES (NEW.object_id, NEW.created, NEW.seq)
+                    ON CONFLICT (object_id) DO UPDATE SET created = excluded.created, seq = excluded.seq
+                    WHERE excluded.created > object_progress.created
+                       OR (excluded.created = object_progress.created AND excluded.seq > object_progress.seq);
+            END;
+            -- The row stays exactly what the dropped index answered: when the event it names is no longer
+            -- done (a forced replay requeued it) or no longer stored (prune), the next latest done event
+            -- about the object takes its place, or the row goes. So a stale event never names an event that
+            -- is gone (`events show`'s "stale: yes: evt_…" can be looked up), and pruning leaves no row for
+            -- an object whose events are all pruned: the table does not outgrow the events it describes.
+            -- The cost, a walk of the object's events in events_object, falls on requeues and prunes only.
+            CREATE TRIGGER object_progress_on_requeue AFTER UPDATE OF status ON events
+            WHEN OLD.status = 'done' AND NEW.status <> 'done' AND OLD.object_id IS NOT NULL
+            BEGIN
+                DELETE FROM object_progress WHERE object_id = OLD.object_id AND seq = OLD.seq;
+                INSERT INTO object_progress (object_id, created, seq)
+                    SELECT o.object_id, o.created, o.seq FROM events AS o INDEXED BY events_object
+                    WHERE o.object_id = OLD.object_id AND o.status = 'done'
+                      AND NOT EXISTS (SELECT 1 FROM object_progress AS p WHERE p.object_id = OLD.object_id)
+                    ORDER BY o.created DESC, o.seq DESC LIMIT 1;
+            END;
+            CREATE TRIGGER object_progress_on_delete AFTER DELETE ON events
+            WHEN OLD.status = 'done' AND OLD.object_id IS NOT NULL
+            BEGIN
+                DELETE FROM object_progress WHERE object_id = OLD.object_id AND seq = OLD.seq;
+                INSERT INTO object_progress (object_id, created, seq)
+                    SELECT o.object_id, o.created, o.seq FROM events AS o INDEXED BY events_object
+                    WHERE o.object_id = OLD.object_id AND o.status = 'done'
+                      AND NOT EXISTS (SELECT 1 FROM object_progress AS p WHERE p.object_id = OLD.object_id)
+                    ORDER BY o.created DESC, o.seq DESC LIMIT 1;
+            END;
+            DROP INDEX events_done_object;
+            """),
     ]
 
     /// Migration 10's trigger body for an event `NEW` that became pending (inserted or requeued): it

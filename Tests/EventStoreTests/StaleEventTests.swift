@@ -58,3 +58,50 @@ struct StaleEventTests {
         #expect(third.first?.isStale == false)
     }
 }
+
+/// What the durable stores name as the newer handled event follows the events that are done now: a
+/// forced replay takes its event out until it is done again, and a pruned event is never named (the
+/// SQLite store keeps each object's latest done event in `object_progress`, migration 13). The memory
+/// store, which holds no history across restarts, remembers the newest done event instead.
+struct StaleEventProgressTests {
+    static func record(_ id: String, created: Int64, receivedAt: Int64) -> EventRecord {
+        var record = makeRecord(id, object: "in_1", receivedAt: receivedAt)
+        record.created = created
+        return record
+    }
+
+    @Test(arguments: StoreKind.allCases.filter { $0 != .memory })
+    func forcedReplayAndPrune_nameOnlyEventsDoneAndStoredNow(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        defer { fixture.tearDown() }
+        let store = fixture.store
+        try await store.settle(Self.record("evt_mid", created: 20, receivedAt: 2_000), as: .done)
+        try await store.settle(Self.record("evt_new", created: 30, receivedAt: 1_000), as: .done)
+
+        // Replayed, evt_new is pending again: an older event claimed meanwhile names evt_mid.
+        #expect(try store.requeue(ids: ["evt_new"], force: true, now: 10_000) == ["evt_new": .requeued])
+        #expect(try await store.insert(Self.record("evt_old", created: 10, receivedAt: 3_000)) == .stored)
+        let old = try store.claimDue(now: 10_000, limit: 10)
+        #expect(old.map(\.event.id) == ["evt_old"] && old.first?.newerHandledEventID == "evt_mid")
+        try store.complete(eventID: "evt_old", now: 10_000)
+        let replayed = try store.claimDue(now: 10_000, limit: 10)
+        #expect(replayed.map(\.event.id) == ["evt_new"] && replayed.first?.isStale == false)
+        try store.complete(eventID: "evt_new", now: 10_000)
+
+        // evt_new, done again, is named; once pruned, the latest done event still stored is.
+        try await store.settle(Self.record("evt_older", created: 5, receivedAt: 4_000), as: .claimed)
+        try store.complete(eventID: "evt_older", now: 10_000)
+        #expect(try store.event(id: "evt_older")?.status == .done)
+        #expect(try store.prune(olderThan: 1_500, includeFailed: false) == 1)
+        #expect(try store.event(id: "evt_new") == nil)
+        #expect(try await store.insert(Self.record("evt_oldest", created: 1, receivedAt: 5_000)) == .stored)
+        let oldest = try store.claimDue(now: 10_000, limit: 10)
+        #expect(oldest.first?.newerHandledEventID == "evt_mid")
+        try store.complete(eventID: "evt_oldest", now: 10_000)
+
+        // With every event about the object pruned, nothing about it was handled.
+        #expect(try store.prune(olderThan: 10_000, includeFailed: false) == 4)
+        #expect(try await store.insert(Self.record("evt_again", created: 2, receivedAt: 20_000)) == .stored)
+        #expect(try store.claimDue(now: 30_000, limit: 10).map(\.isStale) == [false])
+    }
+}
