@@ -86,6 +86,11 @@ public final class SQLiteEventStore: EventStore {
         }
         // FULL: every commit fsyncs the WAL, so that an acknowledged event survives a power cut.
         try connection.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864")
+        // The savepoint journal (the page copies that let one write in a batch roll back alone) in
+        // memory, as SQLite's other temporary files: past 64 KiB SQLite spilled it to a file in
+        // /var/tmp, opened, written and deleted per batch (27 pwrite64 per handled event, three times
+        // the WAL's). It never holds a committed byte: a crash loses nothing it held.
+        try connection.execute("PRAGMA temp_store = MEMORY")
         try SQLiteSchema.migrate(connection, now: Self.nowMillis(), logger: logger)
         if let maxBytes = options.maxDatabaseBytes {
             let pageSize = max(1, try connection.pragmaInteger("page_size"))
