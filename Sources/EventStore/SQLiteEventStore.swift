@@ -180,7 +180,8 @@ public final class SQLiteEventStore: EventStore {
     }
 
     /// Records many outcomes in one write (one transaction, one fsync with whatever else that batch
-    /// holds), each inside its own savepoint so that one lost claim leaves the rest recorded.
+    /// holds): a lost claim fails its own outcome and leaves the rest recorded; a database failure
+    /// (full disk, I/O) records none of them, and every one is to be reported again.
     public func report(_ outcomes: [EventOutcome]) -> [EventStoreError?] {
         guard !outcomes.isEmpty else { return [] }
         let owner = self.owner
@@ -188,12 +189,9 @@ public final class SQLiteEventStore: EventStore {
         do throws(EventStoreError) {
             errors = try write("report \(outcomes.count) handled events") { connection throws(EventStoreError) in
                 var errors: [EventStoreError?] = []
-                for outcome in outcomes {
-                    let error = connection.reportIsolated(outcome, owner: owner)
-                    // Without its transaction the batch is lost: the writer fails all of it.
-                    if let error, !connection.isInTransaction { throw error }
-                    errors.append(error)
-                }
+                errors.reserveCapacity(outcomes.count)
+                // A lost claim fails its outcome alone; any other failure undoes the whole write.
+                for outcome in outcomes { errors.append(try connection.reportOutcome(outcome, owner: owner)) }
                 return errors
             }
         } catch {
@@ -226,11 +224,8 @@ public final class SQLiteEventStore: EventStore {
         let turn: Result<([EventStoreError?], [WorkItem]), EventStoreError> = Result { () throws(EventStoreError) in
             try write("report \(outcomes.count) handled events and claim more") { connection throws(EventStoreError) in
                 var errors: [EventStoreError?] = []
-                for outcome in outcomes {
-                    let error = connection.reportIsolated(outcome, owner: owner)
-                    if let error, !connection.isInTransaction { throw error }
-                    errors.append(error)
-                }
+                errors.reserveCapacity(outcomes.count)
+                for outcome in outcomes { errors.append(try connection.reportOutcome(outcome, owner: owner)) }
                 // Reported events are no longer running here; whatever else runs stays skipped.
                 let running = inFlight.withLock { $0 }.subtracting(outcomes.map(\.eventID))
                 let items = try connection.claimDue(now: now, limit: limit, owner: owner, expiresAt: expiresAt, skipping: running)
