@@ -104,7 +104,8 @@ public final class SQLiteEventStore: EventStore {
         reader = LockedValue(.open(readerConnection))
         writer = SQLiteWriter(
             connection: connection, maxBatch: options.maxBatch, maxQueuedInserts: options.maxQueuedInserts, logger: logger, observer: observer,
-            path: path, identity: identity, walIdentity: walIdentity, checkpointAtClose: options.ownerLock)
+            path: path, identity: identity, walIdentity: walIdentity, checkpointAtClose: options.ownerLock,
+            checkpointPages: options.checkpointPages)
     }
 
     deinit { close() }

@@ -448,6 +448,24 @@ import WebhookSupport
         #expect(try fixture.store.claimDue(now: 10_001, limit: limit).map(\.event.id) == (limit ..< count).map { "evt_\($0)" })
     }
 
+    @Test func writerCheckpoints_soTheWALStaysBounded_andTheDatabaseFileHoldsTheEvents() async throws {
+        let fixture = try StoreFixture(.sqlite, options: .init(checkpointPages: 20))
+        defer { fixture.tearDown() }
+        func size(_ path: String) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        }
+        let opened = try size(fixture.path)
+        let body = Array(repeating: UInt8(ascii: "x"), count: 4_000)
+        for index in 0 ..< 200 {
+            // One at a time: 200 commits of about 4 pages each, 800 WAL frames without a checkpoint.
+            #expect(try await fixture.store.insert(makeRecord("evt_\(index)", object: "obj_\(index % 7)", body: body)) == .stored)
+        }
+        // A write in the next batch: the writer checkpointed after the last insert's batch.
+        try fixture.store.checkWritable()
+        #expect(try size(fixture.path) >= opened + 200 * 4_000, "the checkpoints copied the events into the database file")
+        #expect(try size(fixture.path + "-wal") < 400_000, "the WAL started over after each checkpoint")
+    }
+
     @Test func releaseClaims_returnsOtherInstancesClaims_only() async throws {
         let fixture = try StoreFixture(.sqlite, options: .init(owner: "old-daemon"))
         defer { fixture.tearDown() }
