@@ -112,13 +112,15 @@ extension SQLiteConnection {
             [.integer(now), .int(limit + running.count)],
             Self.storedEvent(from:)
         )
+        var claimed: [StoredEvent] = []
+        claimed.reserveCapacity(min(limit, candidates.count))
+        for candidate in candidates where !running.contains(candidate.record.id) && claimed.count < limit {
+            claimed.append(candidate)
+        }
+        try markClaimed(claimed.map(\.sequence), owner: owner, expiresAt: expiresAt, now: now)
         var items: [WorkItem] = []
-        items.reserveCapacity(min(limit, candidates.count))
-        for candidate in candidates where !running.contains(candidate.record.id) && items.count < limit {
-            try run(
-                "UPDATE events SET claimed_by = ?, claim_expires_at = ?, attempts = attempts + 1, updated_at = ? WHERE seq = ?",
-                [.text(owner), .integer(expiresAt), .integer(now), .integer(candidate.sequence)]
-            )
+        items.reserveCapacity(claimed.count)
+        for candidate in claimed {
             let runs = try handlerRunCounts(sequence: candidate.sequence, replay: candidate.replay)
             let newer = try newerHandledEvent(than: candidate.record)
             items.append(WorkItem(
@@ -126,6 +128,35 @@ extension SQLiteConnection {
                 handlerRuns: runs.counts, newerHandledEventID: newer))
         }
         return items
+    }
+
+    /// Seqs one claim UPDATE takes: a worker's whole batch (`EventDispatcher.claimBatch`) in one
+    /// statement instead of one statement per event.
+    static let claimUpdateWidth = 16
+
+    /// The claim of up to `claimUpdateWidth` events by seq. Parameters: ?1 owner, ?2 lease expiry,
+    /// ?3 now, then the seqs (NULL for unused places, which match no row).
+    static let claimUpdateSQL = """
+        UPDATE events SET claimed_by = ?1, claim_expires_at = ?2, attempts = attempts + 1, updated_at = ?3 \
+        WHERE seq IN (\((4 ..< 4 + claimUpdateWidth).map { "?\($0)" }.joined(separator: ", ")))
+        """
+
+    /// Claims the events `sequences` (just read as claimable in this transaction) for `owner`,
+    /// counting an attempt each, `claimUpdateWidth` per statement.
+    func markClaimed(_ sequences: [Int64], owner: String, expiresAt: Int64, now: Int64) throws(EventStoreError) {
+        var start = 0
+        while start < sequences.count {
+            let chunk = sequences[start ..< min(start + Self.claimUpdateWidth, sequences.count)]
+            var arguments: [SQLiteValue] = [.text(owner), .integer(expiresAt), .integer(now)]
+            arguments.reserveCapacity(3 + Self.claimUpdateWidth)
+            for sequence in chunk { arguments.append(.integer(sequence)) }
+            while arguments.count < 3 + Self.claimUpdateWidth { arguments.append(.null) }
+            let changed = try run(Self.claimUpdateSQL, arguments)
+            guard changed == chunk.count else {
+                throw EventStoreError(.unavailable, "claimed \(changed) of \(chunk.count) events read as claimable in the same transaction")
+            }
+            start += chunk.count
+        }
     }
 
     /// The latest-created done event about `record`'s object that Stripe created after it, if any: the
@@ -183,43 +214,50 @@ extension SQLiteConnection {
             WHERE id = ? AND status = 'pending' AND claimed_by = ?
             """, [.text(status.rawValue), .optionalInteger(nextAttemptAt), .optionalText(error), .integer(now), .text(eventID), .text(owner)])
         if changed == 0 {
-            _ = try requireClaim(eventID: eventID, owner: owner, action: "mark \(status.rawValue)")
+            try requireClaim(eventID: eventID, owner: owner, action: "mark \(status.rawValue)")
         }
     }
 
-    /// Records one outcome (its runs, then its ending) inside a savepoint, so that its failure (a claim
-    /// lost meanwhile) undoes only its own rows; returns that failure. A failure of the surrounding
-    /// transaction itself is returned too, and the writer then fails the whole batch.
-    func reportIsolated(_ outcome: EventOutcome, owner: String) -> EventStoreError? {
+    /// Records one outcome, its runs then its ending, for an event `owner` holds. A claim lost meanwhile
+    /// (an operator requeued the event, or another instance took it over) is found before anything is
+    /// written and returned, so the rest of the batch goes on. Past that check nothing about the claim
+    /// can change (the writer holds the write lock), so a later failure is the database's own (a full
+    /// disk, an I/O error): it is thrown, and the caller's whole write rolls back in the writer's
+    /// savepoint and is reported again. No savepoint per outcome: each one made SQLite copy every page
+    /// the outcome touched once more into its savepoint journal.
+    func reportOutcome(_ outcome: EventOutcome, owner: String) throws(EventStoreError) -> EventStoreError? {
+        let claim: (sequence: Int64, replay: Int)
         do throws(EventStoreError) {
-            try execute("SAVEPOINT outcome")
-            do throws(EventStoreError) {
-                let claim = try requireClaim(eventID: outcome.eventID, owner: owner, action: "record the outcome of")
-                for handlerRun in outcome.runs {
-                    try insertHandlerRun(handlerRun, sequence: claim.sequence, replay: claim.replay)
-                }
-                switch outcome.ending {
-                case .done:
-                    try finishClaim(eventID: outcome.eventID, owner: owner, status: .done, nextAttemptAt: nil, error: nil, now: outcome.now)
-                case .retry(let at, let error):
-                    try finishClaim(eventID: outcome.eventID, owner: owner, status: .pending, nextAttemptAt: at, error: error, now: outcome.now)
-                case .failed(let error):
-                    try finishClaim(eventID: outcome.eventID, owner: owner, status: .failed, nextAttemptAt: nil, error: error, now: outcome.now)
-                }
-                try execute("RELEASE outcome")
-                return nil
-            } catch {
-                guard isInTransaction else { return error }
-                try execute("ROLLBACK TO outcome")
-                try execute("RELEASE outcome")
-                return error
-            }
-        } catch {
+            claim = try requireClaim(eventID: outcome.eventID, owner: owner, action: "record the outcome of")
+        } catch where error.kind == .notFound || error.kind == .notClaimed {
             return error
         }
+        for handlerRun in outcome.runs {
+            try insertHandlerRun(handlerRun, sequence: claim.sequence, replay: claim.replay)
+        }
+        let ending: (status: EventStatus, nextAttemptAt: Int64?, error: String?)
+        switch outcome.ending {
+        case .done: ending = (.done, nil, nil)
+        case .retry(let at, let error): ending = (.pending, at, error)
+        case .failed(let error): ending = (.failed, nil, error)
+        }
+        // By seq, the row the check just read: no second lookup in the id index.
+        let changed = try run("""
+            UPDATE events SET status = ?, next_attempt_at = ?, last_error = coalesce(?, last_error), updated_at = ?,
+                claimed_by = NULL, claim_expires_at = NULL
+            WHERE seq = ? AND status = 'pending' AND claimed_by = ?
+            """, [
+                .text(ending.status.rawValue), .optionalInteger(ending.nextAttemptAt), .optionalText(ending.error), .integer(outcome.now),
+                .integer(claim.sequence), .text(owner),
+            ])
+        guard changed == 1 else {
+            throw EventStoreError(.unavailable, "event \(outcome.eventID) changed while its outcome was being recorded")
+        }
+        return nil
     }
 
     /// The event's seq and replay number when `owner` holds its claim; `.notFound` or `.notClaimed` otherwise.
+    @discardableResult
     private func requireClaim(eventID: String, owner: String, action: String) throws(EventStoreError) -> (sequence: Int64, replay: Int) {
         let found = try queryFirst("SELECT status, claimed_by, replay, seq FROM events WHERE id = ?", [.text(eventID)]) { row in
             (status: row.text(0), claimedBy: row.optionalText(1), replay: row.int(2), sequence: row.int64(3))

@@ -1,3 +1,4 @@
+import CSQLite
 import Dispatch
 import Foundation
 import WebhookSupport
@@ -10,8 +11,8 @@ import Glibc
 /// per batch (group commit). Callers hear back only after the commit.
 final class SQLiteWriter: @unchecked Sendable {
     // @unchecked: `state`, `queue`, `statistics`, `thread`, `replaced` and `insertFailure` are guarded by `condition`;
-    // `connection`, `failureStreak` and `lastFailureLog` are touched only by the writer thread once
-    // `init` has handed the connection over.
+    // `connection`, `failureStreak`, `lastFailureLog`, `walFrames` and `checkpointFailing` are touched
+    // only by the writer thread once `init` has handed the connection over.
 
     /// The writer's lifecycle.
     private enum State {
@@ -72,6 +73,12 @@ final class SQLiteWriter: @unchecked Sendable {
     private var failureStreak = 0
     /// When a failure was last logged (uptime ns); writer thread only.
     private var lastFailureLog: UInt64 = 0
+    /// WAL frames at which the writer checkpoints, after the batch that reached them was answered.
+    private let checkpointFrames: Int
+    /// Frames in the WAL after the last commit, as SQLite's WAL hook reports them; writer thread only.
+    private var walFrames = 0
+    /// Whether the last checkpoint failed, so that a streak is logged once; writer thread only.
+    private var checkpointFailing = false
 
     /// Takes over `connection` and starts the writer thread.
     /// - Parameters:
@@ -86,11 +93,13 @@ final class SQLiteWriter: @unchecked Sendable {
     ///   - checkpointAtClose: checkpoint the log into the database at close: the owning daemon does;
     ///     an operator command must not, since a TRUNCATE checkpoint holds the write lock while it
     ///     waits for readers, and the daemon's deliveries would wait with it.
+    ///   - checkpointPages: WAL frames (pages) at which the writer copies the WAL into the database file.
     init(
         connection: SQLiteConnection, maxBatch: Int, maxQueuedInserts: Int, logger: Logger, observer: (any EventStoreObserver)? = nil,
-        path: String, identity: DatabaseFileIdentity, walIdentity: DatabaseFileIdentity?, checkpointAtClose: Bool
+        path: String, identity: DatabaseFileIdentity, walIdentity: DatabaseFileIdentity?, checkpointAtClose: Bool, checkpointPages: Int = 4_000
     ) {
         self.checkpointAtClose = checkpointAtClose
+        self.checkpointFrames = max(1, checkpointPages)
         self.path = path
         self.identity = identity
         self.walIdentity = walIdentity
@@ -99,6 +108,14 @@ final class SQLiteWriter: @unchecked Sendable {
         self.maxBatch = max(1, maxBatch)
         self.maxQueuedInserts = max(1, maxQueuedInserts)
         self.logger = logger
+        // Replaces SQLite's automatic checkpoint, which ran inside COMMIT: the batch that filled the
+        // WAL waited for the copy of every page and an fsync of the database file before its callers
+        // heard of their commit. The hook only notes the WAL's size; `checkpointIfDue` copies it.
+        sqlite3_wal_hook(connection.handle, { context, _, _, frames in
+            guard let context else { return SQLITE_OK }
+            Unmanaged<SQLiteWriter>.fromOpaque(context).takeUnretainedValue().walFrames = Int(frames)
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
         let thread = Thread { [self] in self.main() }
         thread.name = "webhookd-store-writer"
         thread.start()
@@ -185,6 +202,7 @@ final class SQLiteWriter: @unchecked Sendable {
         condition.unlock()
         while let batch = nextBatch() {
             commit(batch)
+            checkpointIfDue()
         }
         if checkpointAtClose { checkpointAtStop() }
         // SQLite's advice for long-lived connections: refresh planner statistics where useful on close.
@@ -210,6 +228,30 @@ final class SQLiteWriter: @unchecked Sendable {
         let batch = Array(queue.prefix(maxBatch))
         queue.removeFirst(maxBatch)
         return batch
+    }
+
+    /// Copies the WAL into the database file (`wal_checkpoint(PASSIVE)`, as SQLite's automatic
+    /// checkpoint does) once it holds `checkpointFrames` frames: after the batch's callers were told,
+    /// while they are answered. The WAL stays bounded as before: the next batch waits for the copy.
+    private func checkpointIfDue() {
+        guard walFrames >= checkpointFrames else { return }
+        walFrames = 0
+        condition.lock()
+        let gone = replaced != nil
+        condition.unlock()
+        guard !gone else { return }
+        do throws(EventStoreError) {
+            try connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            checkpointFailing = false
+        } catch {
+            // The next commit still goes to the WAL, which grows until a checkpoint succeeds.
+            if !checkpointFailing {
+                logger.warning("could not copy the write-ahead log into the database file; retrying after the next batches", metadata: [
+                    "error.message": error.message,
+                ])
+            }
+            checkpointFailing = true
+        }
     }
 
     /// Copies the WAL into the database file and empties it (`wal_checkpoint(TRUNCATE)`), after the

@@ -71,7 +71,7 @@ import WebhookSupport
             try connection.execute("BEGIN")
             for item in items {
                 let run = HandlerRun(handler: "builtin", attempt: 1, startedAt: 20_000, finishedAt: 20_001, succeeded: true, error: nil, output: nil)
-                #expect(connection.reportIsolated(EventOutcome(eventID: item.event.id, runs: [run], ending: .done, now: 20_001), owner: owner) == nil)
+                #expect(try connection.reportOutcome(EventOutcome(eventID: item.event.id, runs: [run], ending: .done, now: 20_001), owner: owner) == nil)
             }
             try connection.execute("COMMIT")
             return try connection.queryFirst("PRAGMA wal_checkpoint(PASSIVE)") { $0.int64(1) } ?? -1

@@ -391,6 +391,81 @@ import WebhookSupport
         #expect(done.status == .done && done.handlers.count == 1)
     }
 
+    @Test func databaseFailureInsideAReport_recordsNoneOfIt_andTheRetryRecordsEachRunOnce() async throws {
+        let fixture = try StoreFixture(.sqlite)
+        defer { fixture.tearDown() }
+        _ = try await fixture.store.insert(makeRecord("evt_first", object: "a"))
+        _ = try await fixture.store.insert(makeRecord("evt_second", object: "b"))
+        #expect(try fixture.store.claimIDs(now: 1_000) == ["evt_first", "evt_second"])
+        // Another process's trigger fails the second outcome's run inside the database, after the
+        // first outcome was written: as a full disk or an I/O error would.
+        let other = try RawSQLite(fixture.path)
+        try other.execute("""
+            CREATE TRIGGER refuse_notify BEFORE INSERT ON handler_runs WHEN NEW.handler = 'notify'
+            BEGIN SELECT RAISE(ABORT, 'no room for this run'); END
+            """)
+        func run(_ handler: String) -> HandlerRun {
+            HandlerRun(handler: handler, attempt: 1, startedAt: 1_100, finishedAt: 1_200, succeeded: true, error: nil, output: nil)
+        }
+        let outcomes = [
+            EventOutcome(eventID: "evt_first", runs: [run("fulfil")], ending: .done, now: 1_200),
+            EventOutcome(eventID: "evt_second", runs: [run("notify")], ending: .done, now: 1_200),
+        ]
+        let refused = fixture.store.report(outcomes)
+        #expect(refused.count == 2 && refused.allSatisfy { $0?.isRetryable == true })
+        // Nothing of the report stayed: no run that the retry would record a second time.
+        for id in ["evt_first", "evt_second"] {
+            let event = try #require(try fixture.store.event(id: id))
+            #expect(event.status == .pending && event.isClaimed && event.handlers.isEmpty, "\(id)")
+        }
+
+        try other.execute("DROP TRIGGER refuse_notify")
+        #expect(fixture.store.report(outcomes) == [nil, nil])
+        for id in ["evt_first", "evt_second"] {
+            let event = try #require(try fixture.store.event(id: id))
+            #expect(event.status == .done && !event.isClaimed && event.handlers.count == 1, "\(id)")
+        }
+    }
+
+    @Test func claimOfMoreEventsThanOneClaimStatementTakes_claimsEachOnce_inArrivalOrder() async throws {
+        let fixture = try StoreFixture(.sqlite)
+        defer { fixture.tearDown() }
+        let count = SQLiteConnection.claimUpdateWidth * 2 + 8
+        for index in 0 ..< count {
+            _ = try await fixture.store.insert(makeRecord("evt_\(index)", object: "obj_\(index)", receivedAt: Int64(1_000 + index)))
+        }
+        let limit = SQLiteConnection.claimUpdateWidth * 2 + 5
+        let items = try fixture.store.claimDue(now: 10_000, limit: limit)
+        #expect(items.map(\.event.id) == (0 ..< limit).map { "evt_\($0)" })
+        #expect(items.allSatisfy { $0.attempt == 1 })
+        for index in 0 ..< count {
+            let event = try #require(try fixture.store.event(id: "evt_\(index)"))
+            let claimed = index < limit
+            #expect(event.isClaimed == claimed && event.attempts == (claimed ? 1 : 0) && event.claimExpiresAt == (claimed ? 610_000 : nil), "evt_\(index)")
+        }
+        #expect(try fixture.store.summary().claimed == limit)
+        // The rest, in the next claim.
+        #expect(try fixture.store.claimDue(now: 10_001, limit: limit).map(\.event.id) == (limit ..< count).map { "evt_\($0)" })
+    }
+
+    @Test func writerCheckpoints_soTheWALStaysBounded_andTheDatabaseFileHoldsTheEvents() async throws {
+        let fixture = try StoreFixture(.sqlite, options: .init(checkpointPages: 20))
+        defer { fixture.tearDown() }
+        func size(_ path: String) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        }
+        let opened = try size(fixture.path)
+        let body = Array(repeating: UInt8(ascii: "x"), count: 4_000)
+        for index in 0 ..< 200 {
+            // One at a time: 200 commits of about 4 pages each, 800 WAL frames without a checkpoint.
+            #expect(try await fixture.store.insert(makeRecord("evt_\(index)", object: "obj_\(index % 7)", body: body)) == .stored)
+        }
+        // A write in the next batch: the writer checkpointed after the last insert's batch.
+        try fixture.store.checkWritable()
+        #expect(try size(fixture.path) >= opened + 200 * 4_000, "the checkpoints copied the events into the database file")
+        #expect(try size(fixture.path + "-wal") < 400_000, "the WAL started over after each checkpoint")
+    }
+
     @Test func releaseClaims_returnsOtherInstancesClaims_only() async throws {
         let fixture = try StoreFixture(.sqlite, options: .init(owner: "old-daemon"))
         defer { fixture.tearDown() }
