@@ -81,16 +81,17 @@ public final class HTTPServer: Sendable {
         } catch {
             for part in parts {
                 part.listener.close()
-                part.mailbox.close()
+                _ = part.mailbox.close()
                 _ = Glibc.close(part.epollDescriptor)
             }
             throw error
         }
         let group = DispatchGroup()
+        let peers = LoopPeers(mailboxes: parts.map(\.mailbox))
         for part in parts {
             group.enter()
             let thread = Thread {
-                EventLoop(parts: part).run()
+                EventLoop(parts: part, peers: peers).run()
                 group.leave()
             }
             thread.name = "http-loop-\(part.index)"
