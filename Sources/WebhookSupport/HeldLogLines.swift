@@ -25,10 +25,11 @@ final class HeldLogLines {
     /// The pthread key under which each thread keeps its instance.
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
-        // At thread exit: the thread wrote what it held (see `LogSink.releaseLines()`); free the instance.
+        // At thread exit: write whatever the thread still holds (a line is never dropped for want of a
+        // `releaseLines()`), then free the instance.
         let result = pthread_key_create(&key) { pointer in
             guard let pointer else { return }
-            Unmanaged<HeldLogLines>.fromOpaque(pointer).release()
+            Unmanaged<HeldLogLines>.fromOpaque(pointer).takeRetainedValue().write()
         }
         precondition(result == 0, "pthread_key_create failed")
         return key

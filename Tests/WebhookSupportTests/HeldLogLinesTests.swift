@@ -60,6 +60,23 @@ struct HeldLogLinesTests {
         #expect(capture.lines.count == 2 && capture.lines[1].contains("t: held"))
     }
 
+    @Test func aThreadThatEndsHoldingLines_stillWritesThem() {
+        let capture = LogCapture()
+        let logger = Logger(label: "t", sink: capture.sink())
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            LogSink.holdLines()
+            logger.info("last words")
+            done.signal()
+            // Ends without releasing: the thread's exit writes the line.
+        }
+        thread.start()
+        done.wait()
+        let deadline = ContinuousClock.now + .seconds(2)
+        while capture.lines.isEmpty && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(capture.lines.count == 1 && capture.lines[0].contains("t: last words"))
+    }
+
     @Test func linesForAnotherSink_writeTheHeldOnesFirst() {
         let first = LogCapture()
         let second = LogCapture()
