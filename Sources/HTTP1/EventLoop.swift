@@ -5,7 +5,8 @@ import WebhookSupport
 
 /// One event-loop thread: its own descriptor of the server's one listening socket (registered with
 /// `EPOLLEXCLUSIVE`, so a new connection wakes one loop rather than all), an epoll instance, and the
-/// connections it accepted. Everything here is touched only by that thread; other threads talk to it
+/// connections it serves: those it accepted, and those another loop accepted and handed over because
+/// this loop held fewer (`LoopPeers`). Everything here is touched only by that thread; other threads talk to it
 /// through its `LoopMailbox`.
 ///
 /// Connections are registered once, edge-triggered, for `EPOLLIN | EPOLLOUT | EPOLLRDHUP`, so no
@@ -63,6 +64,10 @@ final class EventLoop {
     let mailbox: LoopMailbox
     /// The server-wide connection count.
     let counter: ConnectionCounter
+    /// The other loops, to spread accepted connections across.
+    let peers: LoopPeers
+    /// This loop's entry in `peers.loads`.
+    private let load: LoopPeers.Load
     /// The epoll instance.
     let epoll: Epoll
     /// The listening socket, until shutdown.
@@ -92,9 +97,15 @@ final class EventLoop {
     private var requestCount: UInt64 = 0
     /// Reused message array.
     private var messages: [LoopMailbox.Message] = []
+    /// The loop is in its pass over ready connections and messages: connections queue their output
+    /// for `sendCollectedOutput()` instead of sending it.
+    private(set) var isCollectingOutput = false
+    /// Connections with output queued during the current pass.
+    private var collected: [HTTPConnection] = []
 
-    /// Builds the loop from the server's parts; call `run()` on its thread.
-    init(parts: Parts) {
+    /// Builds the loop from the server's parts and its peers (which hold its own mailbox at
+    /// `parts.index`); call `run()` on its thread.
+    init(parts: Parts, peers: LoopPeers) {
         index = parts.index
         limits = parts.limits
         responder = parts.responder
@@ -104,6 +115,8 @@ final class EventLoop {
         self.logger = logger
         mailbox = parts.mailbox
         counter = parts.counter
+        self.peers = peers
+        load = peers.loads[parts.index]
         epoll = Epoll(descriptor: parts.epollDescriptor)
         listener = parts.listener
         requestIDPrefix = parts.requestIDPrefix + String(parts.index, radix: 36) + "-"
@@ -130,6 +143,10 @@ final class EventLoop {
             }
             mailbox.takeMessages(into: &messages)
             now = .now
+            // One pass over what is ready: responses are queued, not sent, and log lines are held,
+            // so that the pass's lines take one write(2) and precede every response of the pass.
+            LogSink.holdLines()
+            isCollectingOutput = true
             for event in 0..<ready {
                 let (flags, token) = epoll.event(at: event)
                 switch token {
@@ -140,11 +157,31 @@ final class EventLoop {
             }
             for message in messages { handle(message) }
             messages.removeAll(keepingCapacity: true)
+            isCollectingOutput = false
+            sendCollectedOutput()
             if let resume = acceptResumesAt, resume <= now { resumeAccepting() }
             if let deadline = nextDeadline, deadline <= now { fireTimers() }
+            // Nothing is held while the loop sleeps in epoll_wait.
+            LogSink.releaseLines()
             if let graceDeadline, connections.allSatisfy({ $0 == nil }) || graceDeadline <= now { break }
         }
         tearDown()
+    }
+
+    /// Called by a connection with output during the pass: it is sent by `sendCollectedOutput()`.
+    func collectOutput(of connection: HTTPConnection) {
+        collected.append(connection)
+    }
+
+    /// Writes the log lines held during the pass (one write for them all), then lets every connection
+    /// that queued output send it and go on (read further, close, set its timer).
+    private func sendCollectedOutput() {
+        LogSink.writeHeldLines()
+        for connection in collected {
+            connection.awaitsSendPass = false
+            connection.drive()
+        }
+        collected.removeAll(keepingCapacity: true)
     }
 
     /// The `epoll_wait` timeout: until the next deadline, rounded up to whole milliseconds.
@@ -174,7 +211,21 @@ final class EventLoop {
             connection(for: slot.connectionToken)?.complete(slot, with: response)
         case .shutdown(let deadline):
             beginShutdown(deadline: deadline)
+        case .adopt(let socket, let remoteAddress):
+            if isDraining {
+                // Shutting down: a connection handed over now would be closed as idle at once.
+                discardAdopted(socket)
+            } else {
+                register(socket, remoteAddress: remoteAddress)
+            }
         }
+    }
+
+    /// Closes a handed-over connection this loop will not serve, and uncounts it.
+    private func discardAdopted(_ socket: Socket) {
+        socket.close()
+        counter.decrement()
+        load.decrement()
     }
 
     /// Accepts pending connections, up to a batch.
@@ -200,6 +251,13 @@ final class EventLoop {
                 continue
             }
             socket.setNoDelay()
+            if let peer = peers.handoffTarget(from: index) {
+                // Counted for the peer now, so the rest of this batch sees it.
+                peers.loads[peer].increment()
+                if peers.mailboxes[peer].post(.adopt(socket, remoteAddress: remoteAddress)) { continue }
+                peers.loads[peer].decrement()
+            }
+            load.increment()
             register(socket, remoteAddress: remoteAddress)
         }
     }
@@ -220,7 +278,7 @@ final class EventLoop {
         ])
     }
 
-    /// Adds an accepted socket to the table and to epoll.
+    /// Adds an accepted socket, already counted in `counter` and `load`, to the table and to epoll.
     private func register(_ socket: Socket, remoteAddress: String) {
         let slot = freeIndexes.popLast() ?? {
             connections.append(nil)
@@ -235,6 +293,7 @@ final class EventLoop {
             logger.error("cannot watch connection", metadata: ["error": error.description, "client.address": remoteAddress])
             socket.close()
             counter.decrement()
+            load.decrement()
             freeIndexes.append(slot)
             return
         }
@@ -248,6 +307,7 @@ final class EventLoop {
         connections[slot] = nil
         freeIndexes.append(slot)
         counter.decrement()
+        load.decrement()
     }
 
     /// Makes sure the timer scan runs no later than `deadline`.
@@ -297,7 +357,7 @@ final class EventLoop {
         }
         listener?.close()
         listener = nil
-        mailbox.close()
+        for case .adopt(let socket, _) in mailbox.close() { discardAdopted(socket) }
     }
 
     /// The cached `Date:` line for the current second.

@@ -31,6 +31,8 @@ extension HTTPConnection {
     /// Sends pending output; true when all of it is sent, false when the socket is full (EPOLLOUT will
     /// resume it) or the connection closed on a write error.
     func flush() -> Bool {
+        // The lines logged while answering go out before the answer (see `LogSink.holdLines()`).
+        LogSink.writeHeldLines()
         while outputOffset < output.count {
             let result = output.withUnsafeBytes { bytes in
                 Result { () throws(SystemCallError) in try socket.send(UnsafeRawBufferPointer(rebasing: bytes[outputOffset...])) }

@@ -5,7 +5,8 @@ import WebhookSupport
 /// One request is with the responder at a time; requests pipelined behind it stay in the decoder until
 /// its response is queued, so responses go out in request order (RFC 9112 §9.3.2). Responses queue in
 /// one output buffer, flushed once no further request can be answered right away: a burst of pipelined
-/// requests answered inline costs one `send`.
+/// requests answered inline costs one `send`. While the loop passes over its ready connections the
+/// flush waits for the loop's send pass, which first writes the log lines of the whole pass.
 final class HTTPConnection {
     /// What the connection's deadline is for.
     enum TimerKind {
@@ -68,6 +69,8 @@ final class HTTPConnection {
     var inFlight: InFlight?
     /// Close once `output` is sent: an error, `Connection: close`, or shutdown.
     var closeAfterOutput = false
+    /// Output is waiting for the loop's send pass at the end of its pass over ready connections.
+    var awaitsSendPass = false
     /// Requests answered so far.
     var requestsServed = 0
     /// Staged close in progress: output shut, discarding input.
@@ -121,6 +124,15 @@ final class HTTPConnection {
                 continue
             }
             if outputOffset < output.count {
+                if loop.isCollectingOutput {
+                    // Sent after the loop's pass over its ready connections, once the log lines of
+                    // the whole pass are written (`EventLoop.sendCollectedOutput()`).
+                    if !awaitsSendPass {
+                        awaitsSendPass = true
+                        loop.collectOutput(of: self)
+                    }
+                    break
+                }
                 guard flush() else { break }
             }
             if closeAfterOutput {

@@ -5,7 +5,8 @@ import Foundation
 import WebhookSupport
 
 /// An HTTP/1.1 server: `eventLoopCount` threads, each running an epoll loop over its own descriptor of
-/// one shared listening socket and the connections it accepts, answering through one responder. The
+/// one shared listening socket and the connections it serves (a loop that accepts a connection while
+/// another holds fewer hands it over, `LoopPeers`), answering through one responder. The
 /// socket is bound once, without `SO_REUSEPORT`, so a port another process holds fails `start()` with
 /// EADDRINUSE instead of being shared.
 /// Blocking calls (`epoll_wait`) happen only on those dedicated threads, never on Swift's
@@ -81,16 +82,17 @@ public final class HTTPServer: Sendable {
         } catch {
             for part in parts {
                 part.listener.close()
-                part.mailbox.close()
+                _ = part.mailbox.close()
                 _ = Glibc.close(part.epollDescriptor)
             }
             throw error
         }
         let group = DispatchGroup()
+        let peers = LoopPeers(mailboxes: parts.map(\.mailbox))
         for part in parts {
             group.enter()
             let thread = Thread {
-                EventLoop(parts: part).run()
+                EventLoop(parts: part, peers: peers).run()
                 group.leave()
             }
             thread.name = "http-loop-\(part.index)"

@@ -19,6 +19,9 @@ final class LoopMailbox: @unchecked Sendable {
         case response(ResponseSlot, HTTPResponse)
         /// Stop accepting, finish what is in flight, and exit by `deadline`.
         case shutdown(deadline: ContinuousClock.Instant)
+        /// Serve a connection another loop accepted (see `LoopPeers`); it is already counted in the
+        /// server's connection count and in this loop's load.
+        case adopt(Socket, remoteAddress: String)
     }
 
     /// The queue and the loop's sleep state, under one lock.
@@ -97,12 +100,15 @@ final class LoopMailbox: @unchecked Sendable {
         withLock { state.wakeWritten = false }
     }
 
-    /// Refuses further messages and closes the eventfd; called once by the exiting loop.
-    func close() {
+    /// Refuses further messages and closes the eventfd; called once by the exiting loop, which gets
+    /// back the messages it never took (a connection handed over at the last moment must be closed).
+    func close() -> [Message] {
         withLock {
             state.closed = true
-            state.messages.removeAll()
+            var left: [Message] = []
+            swap(&state.messages, &left)
             _ = Glibc.close(wakeDescriptor)
+            return left
         }
     }
 }

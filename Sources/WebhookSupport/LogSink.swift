@@ -47,9 +47,14 @@ public final class LogSink: Sendable {
     }
 
     /// Writes one record as one line; lines from different threads never interleave. The line is
-    /// built before the lock is taken, so the lock covers only the write.
+    /// built before the lock is taken, so the lock covers only the write. On a thread that holds its
+    /// lines (`holdLines()`), the line is kept until the thread writes them.
     public func write(_ record: LogRecord) {
         let line = Self.encode(record, format: format)
+        if let held = HeldLogLines.current, held.isHolding {
+            held.hold(line, for: self)
+            return
+        }
         lock.lock()
         defer { lock.unlock() }
         switch output {
@@ -58,11 +63,52 @@ public final class LogSink: Sendable {
         }
     }
 
+    /// Writes lines held by a thread: to a descriptor with one `write(2)` for all of them, to a
+    /// closure line by line; under the lock, so other threads' lines never land between them.
+    func writeLines(_ bytes: [UInt8], lineEnds: [Int]) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch output {
+        case .text(let output):
+            var start = 0
+            for end in lineEnds {
+                output(bytes[start..<end].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) })
+                start = end
+            }
+        case .descriptor(let descriptor):
+            Self.writeAll(bytes, to: descriptor)
+        }
+    }
+
+    /// From now until `releaseLines()`, lines that this thread logs (to any sink) are held and written
+    /// together by `writeHeldLines()` or `releaseLines()` (or once 64 KB are held). An event loop holds
+    /// the lines of one pass over its ready connections and writes them before it sends a response:
+    /// one `write(2)` for a burst of requests, and no response goes out before the lines logged while
+    /// answering it are written. A thread that holds lines must write them before anything that makes
+    /// their subject visible (a response, a commit) and before it blocks.
+    public static func holdLines() {
+        HeldLogLines.currentOrNew.isHolding = true
+    }
+
+    /// Writes the lines this thread holds, and keeps holding.
+    public static func writeHeldLines() {
+        guard let held = HeldLogLines.current, !held.bytes.isEmpty else { return }
+        held.write()
+    }
+
+    /// Writes the lines this thread holds and stops holding: later lines are written at once again.
+    public static func releaseLines() {
+        guard let held = HeldLogLines.current else { return }
+        held.write()
+        held.isHolding = false
+    }
+
     /// The record as one line of UTF-8 in `format`, newline included.
     static func encode(_ record: LogRecord, format: Format) -> [UInt8] {
         var encoder = LogLineEncoder(capacity: 128 + record.message.utf8.count + record.metadata.count * 48)
         let millis = Int64((record.time.timeIntervalSince1970 * 1000).rounded(.down))
-        let keys = record.metadata.count > 1 ? record.metadata.keys.sorted() : Array(record.metadata.keys)
+        // Sorted as pairs, not as keys looked up again: a record's metadata is hashed once, when built.
+        let fields = record.metadata.count > 1 ? record.metadata.sorted { $0.key < $1.key } : Array(record.metadata)
         switch format {
         case .text:
             encoder.appendTimestamp(milliseconds: millis)
@@ -72,11 +118,11 @@ public final class LogSink: Sendable {
             encoder.append(record.label)
             encoder.append(": ")
             encoder.append(record.message)
-            for key in keys {
+            for (key, value) in fields {
                 encoder.append(byte: UInt8(ascii: " "))
                 encoder.append(key)
                 encoder.append(byte: UInt8(ascii: "="))
-                encoder.appendTextValue(record.metadata[key]!)
+                encoder.appendTextValue(value)
             }
             encoder.append(byte: UInt8(ascii: "\n"))
         case .json:
@@ -88,11 +134,11 @@ public final class LogSink: Sendable {
             encoder.appendJSONString(record.label)
             encoder.append(",\"message\":")
             encoder.appendJSONString(record.message)
-            for key in keys {
+            for (key, value) in fields {
                 encoder.append(byte: UInt8(ascii: ","))
                 encoder.appendJSONString(key)
                 encoder.append(byte: UInt8(ascii: ":"))
-                encoder.appendJSONString(record.metadata[key]!)
+                encoder.appendJSONString(value)
             }
             encoder.append("}\n")
         }

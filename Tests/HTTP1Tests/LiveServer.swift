@@ -11,10 +11,10 @@ final class LiveServer {
     /// Its log lines.
     let logs = LogCapture()
 
-    /// Starts a server with `limits`.
-    init(limits: HTTPLimits = HTTPLimits(), responder: any HTTPResponder = EchoResponder(), loops: Int = 2) throws {
+    /// Starts a server with `limits`, logging at debug to `logs` or, when given, to `sink`.
+    init(limits: HTTPLimits = HTTPLimits(), responder: any HTTPResponder = EchoResponder(), loops: Int = 2, sink: LogSink? = nil) throws {
         let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoopCount: loops, limits: limits)
-        server = HTTPServer(configuration: configuration, responder: responder, logger: Logger(label: "test", level: .debug, sink: logs.sink()))
+        server = HTTPServer(configuration: configuration, responder: responder, logger: Logger(label: "test", level: .debug, sink: sink ?? logs.sink()))
         port = try server.start()
     }
 
