@@ -6,7 +6,8 @@ import StripeWebhooks
 
 /// Events decoded when they were received, kept for the dispatcher so that it does not decode the
 /// same bytes again from the store (issue 17: the second decode was about 10 % of a loaded daemon's
-/// CPU). The responder puts an event once the store committed it; the worker that claims it takes it.
+/// CPU). The responder puts an event as it hands it to the store (a worker may claim it as soon as it
+/// is committed) and takes it back when the store refused it; the worker that claims it takes it.
 ///
 /// A taken event is used only when the stored body is byte for byte the body it was decoded from:
 /// decoding is a function of the bytes, so the handlers see exactly what a fresh decode would give,

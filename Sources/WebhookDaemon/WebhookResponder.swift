@@ -61,13 +61,14 @@ final class WebhookResponder: HTTPResponder {
         let dispatcher = self.dispatcher
         let metrics = self.metrics
         let path = request.path
+        // Kept before the insert, so that it is there however soon a worker claims the committed
+        // event. Thin bodies are decoded by their endpoint's style here and by the body's `object`
+        // in the dispatcher: only snapshot decodings are the same by construction.
+        if event.thin == nil { dispatcher.decodedEvents.put(event, body: record.body) }
         store.insert(record) { result in
             switch result {
             case .success(.stored):
                 metrics.stored(record)
-                // Thin bodies are decoded by their own style here, by the body's `object` in the
-                // dispatcher; only snapshot decodings are the same by construction.
-                if event.thin == nil { dispatcher.decodedEvents.put(event, body: record.body) }
                 // The label tells an operator rolling a secret which one Stripe still signs with.
                 logger.info("event stored", metadata: [
                     "request.id": context.requestID, "event.id": record.id, "event.type": record.type,
@@ -87,6 +88,8 @@ final class WebhookResponder: HTTPResponder {
                 ])
                 LogSink.afterHeldLines { completion(Self.duplicate) }
             case .failure(let error):
+                // Not stored: Stripe sends it again later, and it is kept again then.
+                _ = dispatcher.decodedEvents.take(record.id, body: record.body)
                 let rejection = WebhookRejection.storeUnavailable(error)
                 metrics.rejected(rejection)
                 logger.error("could not store event; answering 503 so Stripe retries", metadata: [
