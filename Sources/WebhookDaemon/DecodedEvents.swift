@@ -15,9 +15,9 @@ import StripeWebhooks
 /// past `capacity` the oldest entry is forgotten, and its event is decoded from the store as before.
 final class DecodedEvents: @unchecked Sendable {
     // @unchecked: `entries`, `order` and `next` are only touched with `lock` held.
-    /// Entries kept by default: a few claimed batches' worth, about 0.75 MB of bodies at 2.7 KB each
+    /// Entries kept by default: a few claimed batches' worth, about 0.2 MB of bodies at 2.7 KB each
     /// (the bodies are the requests' own buffers, shared with the store's queue until committed).
-    static let defaultCapacity = 256
+    static let defaultCapacity = 64
 
     /// One decoded event and the bytes it was decoded from.
     private struct Entry {
