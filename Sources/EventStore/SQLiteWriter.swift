@@ -361,7 +361,13 @@ final class SQLiteWriter: @unchecked Sendable {
         }
         if !told.isEmpty {
             let results = told
-            completions.async { for (completion, result) in results { completion(result) } }
+            completions.async {
+                // The batch's lines are written with one write(2), before any caller is answered
+                // (callers answer through `LogSink.afterHeldLines`).
+                LogSink.holdLines(deferringActions: true)
+                for (completion, result) in results { completion(result) }
+                LogSink.releaseLines()
+            }
         }
     }
 

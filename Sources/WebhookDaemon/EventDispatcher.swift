@@ -24,6 +24,8 @@ final class EventDispatcher: @unchecked Sendable {
     private var threadsRunning = 0
     /// When a stop gives up on what workers still do (set by `beginStop`); nil: wait for them.
     private var stopDeadline: ContinuousClock.Instant?
+    /// Events decoded when received, so that a worker does not decode the stored body again.
+    let decodedEvents = DecodedEvents()
 
     /// Longest a worker sleeps before looking for due retries again.
     static let pollInterval: TimeInterval = 0.5
@@ -157,6 +159,9 @@ final class EventDispatcher: @unchecked Sendable {
                 sleep(seconds: Self.pollInterval)
                 continue
             }
+            // The batch's log lines go out together, before its outcomes are recorded (and before
+            // anything that blocks, see `run`): one write(2) for a batch instead of one per line.
+            LogSink.holdLines()
             var since = ContinuousClock.now
             for (index, item) in items.enumerated() {
                 // A stop lets the handler running now finish and hands the rest of the batch back.
@@ -166,12 +171,14 @@ final class EventDispatcher: @unchecked Sendable {
                 }
                 outcomes.append(process(item))
                 if ContinuousClock.now - since >= Self.reportInterval {
+                    LogSink.writeHeldLines()
                     let unrecorded = unrecordedOutcomes(outcomes, store.report(outcomes))
                     outcomes.removeAll()
                     if !unrecorded.isEmpty { keepRecording(unrecorded) }
                     since = .now
                 }
             }
+            LogSink.releaseLines()
         }
         if !outcomes.isEmpty {
             let unrecorded = unrecordedOutcomes(outcomes, store.report(outcomes))
@@ -281,7 +288,8 @@ final class EventDispatcher: @unchecked Sendable {
         let metadata: Logger.Metadata = ["event.id": record.id, "event.type": record.type, "event.attempt": String(item.attempt)]
         let event: StripeEvent
         do {
-            event = try StripeEvent.decode(from: record.body, style: nil)
+            // The receive-time decoding of these very bytes, when kept; else decoded from the store.
+            event = try decodedEvents.take(record.id, body: record.body) ?? StripeEvent.decode(from: record.body, style: nil)
         } catch {
             // It decoded when it was received; a body that no longer does is corrupt storage.
             return outcome(record.id, runs: [], failure: "stored body no longer decodes: \(error)", attempt: item.attempt, final: true, retry: RetryPolicy(), metadata: metadata)
@@ -343,6 +351,8 @@ final class EventDispatcher: @unchecked Sendable {
             case .missing(let path):
                 logger.notice("no dedupe key value at \(path); running the handler without dedupe", metadata: metadata)
             case .key(let key):
+                // The claim waits for a store commit: the lines held so far go out first.
+                LogSink.writeHeldLines()
                 let holder: String
                 do {
                     holder = try store.claimHandlerKey(handler: handler.name, key: key, eventID: record.id, now: started)
@@ -364,6 +374,8 @@ final class EventDispatcher: @unchecked Sendable {
         // A program's stderr and stdout, bounded, for the run's log line.
         var excerpts: Logger.Metadata = [:]
         if let reporting = handler as? any ReportingEventHandler {
+            // A program or a forward blocks for as long as it takes: the lines held so far go out first.
+            LogSink.writeHeldLines()
             let report = reporting.run(event, context: context)
             run.succeeded = report.failure == nil
             run.error = report.failure

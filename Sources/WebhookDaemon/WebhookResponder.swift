@@ -44,8 +44,9 @@ final class WebhookResponder: HTTPResponder {
         }
         let verdict = runtime.sourcePolicy.judge(request, context: context)
         let record: EventRecord
+        let event: StripeEvent
         do {
-            record = try accept(request, runtime: runtime, verdict: verdict)
+            (record, event) = try accept(request, runtime: runtime, verdict: verdict)
         } catch {
             metrics.rejected(error)
             let response = error.response
@@ -60,6 +61,10 @@ final class WebhookResponder: HTTPResponder {
         let dispatcher = self.dispatcher
         let metrics = self.metrics
         let path = request.path
+        // Kept before the insert, so that it is there however soon a worker claims the committed
+        // event. Thin bodies are decoded by their endpoint's style here and by the body's `object`
+        // in the dispatcher: only snapshot decodings are the same by construction.
+        if event.thin == nil { dispatcher.decodedEvents.put(event, body: record.body) }
         store.insert(record) { result in
             switch result {
             case .success(.stored):
@@ -70,29 +75,35 @@ final class WebhookResponder: HTTPResponder {
                     "endpoint": path, "secret.label": record.verifiedBy ?? "-", "client.ip": verdict.clientIP,
                     "http.status": "200", "duration_ms": Logger.milliseconds(.now - context.receivedAt),
                 ])
-                dispatcher.wake()
-                completion(Self.accepted)
+                // After the line is written: no handler's line comes before its "event stored".
+                LogSink.afterHeldLines {
+                    dispatcher.wake()
+                    completion(Self.accepted)
+                }
             case .success(.duplicate):
                 metrics.duplicate()
                 logger.info("duplicate event: already stored, not dispatched again", metadata: [
                     "request.id": context.requestID, "event.id": record.id, "event.type": record.type,
                     "client.ip": verdict.clientIP, "http.status": "200", "duration_ms": Logger.milliseconds(.now - context.receivedAt),
                 ])
-                completion(Self.duplicate)
+                LogSink.afterHeldLines { completion(Self.duplicate) }
             case .failure(let error):
+                // Not stored: Stripe sends it again later, and it is kept again then.
+                _ = dispatcher.decodedEvents.take(record.id, body: record.body)
                 let rejection = WebhookRejection.storeUnavailable(error)
                 metrics.rejected(rejection)
                 logger.error("could not store event; answering 503 so Stripe retries", metadata: [
                     "request.id": context.requestID, "event.id": record.id, "event.type": record.type, "client.ip": verdict.clientIP,
                     "http.status": "503", "duration_ms": Logger.milliseconds(.now - context.receivedAt), "error.message": String(describing: error),
                 ])
-                completion(rejection.response)
+                LogSink.afterHeldLines { completion(rejection.response) }
             }
         }
     }
 
-    /// Routes, checks the source, verifies and decodes; throws the rejection that becomes the response.
-    func accept(_ request: HTTPRequest, runtime: DaemonRuntime, verdict: SourcePolicy.Verdict) throws(WebhookRejection) -> EventRecord {
+    /// Routes, checks the source, verifies and decodes; returns the record to store and the event it
+    /// was decoded into, or throws the rejection that becomes the response.
+    func accept(_ request: HTTPRequest, runtime: DaemonRuntime, verdict: SourcePolicy.Verdict) throws(WebhookRejection) -> (EventRecord, StripeEvent) {
         guard let endpoint = runtime.endpoints[request.path] else { throw .notFound }
         guard verdict.isAllowed else { throw .sourceNotAllowed(clientIP: verdict.clientIP) }
         guard request.method == "POST" else { throw .methodNotAllowed }
@@ -108,11 +119,12 @@ final class WebhookResponder: HTTPResponder {
         } catch {
             throw .event(error)
         }
-        return EventRecord(
+        let record = EventRecord(
             id: event.id, type: event.type.rawValue, objectID: event.objectID, created: event.created,
             livemode: event.livemode, account: event.account, apiVersion: event.apiVersion, body: request.body,
             receivedAt: Int64(Date().timeIntervalSince1970 * 1000), verifiedBy: verified.secretLabel
         )
+        return (record, event)
     }
 }
 

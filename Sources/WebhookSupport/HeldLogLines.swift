@@ -21,6 +21,10 @@ final class HeldLogLines {
     var lineEnds: [Int] = []
     /// Whether the thread is holding lines now.
     var isHolding = false
+    /// Whether `LogSink.afterHeldLines` actions wait for the held lines' write (see `LogSink.holdLines(deferringActions:)`).
+    var defersActions = false
+    /// Actions to run once the lines held before them are written, in the order given.
+    var actions: [() -> Void] = []
 
     /// The pthread key under which each thread keeps its instance.
     private static let key: pthread_key_t = {
@@ -58,11 +62,16 @@ final class HeldLogLines {
         if bytes.count >= Self.flushThreshold { write() }
     }
 
-    /// Writes the held lines to their sink and forgets them.
+    /// Writes the held lines to their sink and forgets them, then runs the actions that waited for them.
     func write() {
-        guard let sink, !bytes.isEmpty else { return }
-        sink.writeLines(bytes, lineEnds: lineEnds)
-        bytes.removeAll(keepingCapacity: bytes.capacity <= 2 * Self.flushThreshold)
-        lineEnds.removeAll(keepingCapacity: true)
+        if let sink, !bytes.isEmpty {
+            sink.writeLines(bytes, lineEnds: lineEnds)
+            bytes.removeAll(keepingCapacity: bytes.capacity <= 2 * Self.flushThreshold)
+            lineEnds.removeAll(keepingCapacity: true)
+        }
+        guard !actions.isEmpty else { return }
+        let waiting = actions
+        actions.removeAll(keepingCapacity: true)
+        for action in waiting { action() }
     }
 }

@@ -87,20 +87,45 @@ public final class LogSink: Sendable {
     /// answering it are written. A thread that holds lines must write them before anything that makes
     /// their subject visible (a response, a commit) and before it blocks.
     public static func holdLines() {
-        HeldLogLines.currentOrNew.isHolding = true
+        holdLines(deferringActions: false)
+    }
+
+    /// `holdLines()`; with `deferringActions`, `afterHeldLines` actions on this thread also wait until
+    /// the lines held before them are written. The store's completion thread holds the lines of one
+    /// committed batch this way: each caller's "event stored" line is logged, all of them are written
+    /// with one `write(2)`, and only then are the callers answered, so no 200 leaves before its line.
+    public static func holdLines(deferringActions: Bool) {
+        let held = HeldLogLines.currentOrNew
+        held.isHolding = true
+        held.defersActions = deferringActions
+    }
+
+    /// Runs `action` once the lines this thread holds are written when it holds them with
+    /// `holdLines(deferringActions: true)`; else at once. For answering a caller only after the lines
+    /// logged about it are written.
+    public static func afterHeldLines(_ action: @escaping () -> Void) {
+        guard let held = HeldLogLines.current, held.isHolding, held.defersActions else {
+            action()
+            return
+        }
+        held.actions.append(action)
     }
 
     /// Writes the lines this thread holds, and keeps holding.
     public static func writeHeldLines() {
-        guard let held = HeldLogLines.current, !held.bytes.isEmpty else { return }
+        guard let held = HeldLogLines.current, !held.bytes.isEmpty || !held.actions.isEmpty else { return }
         held.write()
     }
 
-    /// Writes the lines this thread holds and stops holding: later lines are written at once again.
+    /// Writes the lines this thread holds (and runs the actions waiting for them) and stops holding:
+    /// later lines are written at once again.
     public static func releaseLines() {
         guard let held = HeldLogLines.current else { return }
         held.write()
         held.isHolding = false
+        held.defersActions = false
+        // Lines that the actions logged.
+        held.write()
     }
 
     /// The record as one line of UTF-8 in `format`, newline included.

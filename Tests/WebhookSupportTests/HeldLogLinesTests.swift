@@ -131,4 +131,32 @@ struct HeldLogLinesTests {
         #expect(lines.count == 2)
         #expect(lines.first?.hasSuffix("info t: one") == true && lines.last?.hasSuffix("info t: two") == true)
     }
+
+    @Test func actionsAfterHeldLines_waitForTheWrite_onlyWhenHoldingWithDeferral() {
+        let capture = LogCapture()
+        let logger = Logger(label: "t", sink: capture.sink())
+        let seenByActions = LockedValue<[Int]>([])
+        onOwnThread {
+            // As the store's completion thread: each caller's line is logged, then its answer waits.
+            LogSink.holdLines(deferringActions: true)
+            logger.info("event stored", metadata: ["event.id": "evt_1"])
+            LogSink.afterHeldLines { seenByActions.withLock { $0.append(capture.lines.count) } }
+            logger.info("event stored", metadata: ["event.id": "evt_2"])
+            LogSink.afterHeldLines { seenByActions.withLock { $0.append(capture.lines.count) } }
+            #expect(seenByActions.withLock { $0 }.isEmpty)
+            LogSink.releaseLines()
+            // Both answers ran after both lines were written, in the order given.
+            #expect(seenByActions.withLock { $0 } == [2, 2])
+
+            // Holding without deferral (an event loop): the action runs at once, lines still held.
+            LogSink.holdLines()
+            logger.info("held")
+            LogSink.afterHeldLines { seenByActions.withLock { $0.append(capture.lines.count) } }
+            #expect(seenByActions.withLock { $0 } == [2, 2, 2])
+            LogSink.releaseLines()
+            // Not holding: at once.
+            LogSink.afterHeldLines { seenByActions.withLock { $0.append(capture.lines.count) } }
+            #expect(seenByActions.withLock { $0 } == [2, 2, 2, 3])
+        }
+    }
 }
