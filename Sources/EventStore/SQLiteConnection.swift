@@ -18,6 +18,7 @@ final class SQLiteConnection {
     ///   - readOnly: open with `SQLITE_OPEN_READONLY`: SQLite refuses every write.
     ///   - create: create the file if it does not exist.
     init(path: String, readOnly: Bool, create: Bool) throws(EventStoreError) {
+        _ = Self.memoryStatisticsConfiguration
         // NOMUTEX: each connection is used by one thread at a time, so SQLite's own mutex is redundant.
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
@@ -34,6 +35,13 @@ final class SQLiteConnection {
     }
 
     deinit { close() }
+
+    /// What turning SQLite's memory statistics off returned (`SQLITE_OK`, or `SQLITE_MISUSE` when SQLite
+    /// was already initialized in this process, e.g. by another library, which leaves them on): done
+    /// once per process, before the first connection opens. Nothing here reads those statistics, and
+    /// counting them took a process-wide mutex around each of SQLite's ~210 mallocs and as many frees
+    /// per stored and handled event.
+    static let memoryStatisticsConfiguration: Int32 = webhookd_sqlite3_disable_memory_statistics()
 
     /// Finalizes every statement and closes the connection; idempotent.
     func close() {
@@ -66,6 +74,14 @@ final class SQLiteConnection {
         let statement = SQLiteStatement(handle: prepared, connection: self)
         statements[sql] = statement
         return statement
+    }
+
+    /// Runs one statement that takes no parameters and returns no rows (`BEGIN IMMEDIATE`, `COMMIT`,
+    /// `SAVEPOINT name`) from the statement cache: `execute` parses its SQL on every call.
+    func runPrepared(_ sql: String) throws(EventStoreError) {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        while try statement.step() {}
     }
 
     /// Runs a statement that returns no rows and returns how many rows it changed.
