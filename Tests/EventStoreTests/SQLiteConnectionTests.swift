@@ -28,14 +28,14 @@ import WebhookSupport
         try connection.execute("CREATE TABLE t (v INTEGER)")
         for round in 0 ..< 3 {
             // The same cached statements run again each round.
-            try connection.runPrepared("BEGIN IMMEDIATE")
+            try connection.run(SQLiteConnection.beginImmediateSQL)
             #expect(connection.isInTransaction)
             try connection.run("INSERT INTO t (v) VALUES (?)", [.int(round)])
-            try connection.runPrepared("SAVEPOINT operation")
+            try connection.run(SQLiteConnection.savepointSQL)
             try connection.run("INSERT INTO t (v) VALUES (?)", [.int(100 + round)])
             try connection.execute("ROLLBACK TO operation")
-            try connection.runPrepared("RELEASE operation")
-            try connection.runPrepared("COMMIT")
+            try connection.run(SQLiteConnection.releaseSQL)
+            try connection.run(SQLiteConnection.commitSQL)
             #expect(!connection.isInTransaction)
         }
         let values = try connection.query("SELECT v FROM t ORDER BY v", []) { $0.int(0) }
