@@ -107,22 +107,27 @@ extension SQLiteConnection {
     ///   - expiresAt: the new claims' lease expiry.
     ///   - running: ids never to claim.
     func claimDue(now: Int64, limit: Int, owner: String, expiresAt: Int64, skipping running: Set<String>) throws(EventStoreError) -> [WorkItem] {
-        let candidates = try query(
-            Self.claimDueSQL,
-            [.integer(now), .int(limit + running.count)],
-            Self.storedEvent(from:)
-        )
-        var claimed: [StoredEvent] = []
-        claimed.reserveCapacity(min(limit, candidates.count))
-        for candidate in candidates where !running.contains(candidate.record.id) && claimed.count < limit {
-            claimed.append(candidate)
+        var claimed: [(event: StoredEvent, hasRuns: Bool, newer: String?)] = []
+        claimed.reserveCapacity(limit)
+        let statement = try statement(Self.claimDueSQL)
+        defer { statement.reset() }
+        try statement.bind(1, integer: now)
+        try statement.bind(2, integer: Int64(limit + running.count))
+        // Stepped row by row, and no further than the claim needs: a row is decoded (its body copied)
+        // only when it is claimed, and SQLite stops judging candidates once `limit` are taken (the
+        // LIMIT leaves room for the running ones, which are rarely among them: their lease is live).
+        while claimed.count < limit, try statement.step() {
+            let row = SQLiteRow(handle: statement.handle)
+            if !running.isEmpty, running.contains(row.text(1)) { continue }
+            claimed.append((try Self.storedEvent(from: row), row.bool(Self.claimHasRunsColumn), row.optionalText(Self.claimNewerEventColumn)))
         }
-        try markClaimed(claimed.map(\.sequence), owner: owner, expiresAt: expiresAt, now: now)
+        statement.reset()
+        try markClaimed(claimed.map(\.event.sequence), owner: owner, expiresAt: expiresAt, now: now)
         var items: [WorkItem] = []
         items.reserveCapacity(claimed.count)
-        for candidate in claimed {
-            let runs = try handlerRunCounts(sequence: candidate.sequence, replay: candidate.replay)
-            let newer = try newerHandledEvent(than: candidate.record)
+        for (candidate, hasRuns, newer) in claimed {
+            // Most events have no run yet in their replay: the counts' query runs only for those that do.
+            let runs = hasRuns ? try handlerRunCounts(sequence: candidate.sequence, replay: candidate.replay) : (counts: [:], succeeded: [])
             items.append(WorkItem(
                 event: candidate.record, attempt: candidate.attempts + 1, succeededHandlers: runs.succeeded,
                 handlerRuns: runs.counts, newerHandledEventID: newer))
@@ -131,8 +136,23 @@ extension SQLiteConnection {
     }
 
     /// The query of `claimDue`, built once (it is over 1.5 KB: built per claim, it was copied and then
-    /// hashed whole to find its prepared statement). Parameters: ?1 now, ?2 most rows.
-    static let claimDueSQL = PreparedSQL("SELECT \(qualifiedEventColumns) FROM \(claimCandidates) WHERE \(claimableCondition) ORDER BY c.seq LIMIT ?2")
+    /// hashed whole to find its prepared statement). Parameters: ?1 now, ?2 most rows. After the
+    /// columns of `storedEvent(from:)`: whether the event has runs in its replay, and the latest-created
+    /// done event about its object that Stripe created after it, if any (the event is then stale): one
+    /// primary-key lookup in `object_progress` (migration 13), which holds each object's latest-created
+    /// done event, and for a stale event one more for that event's id. Neither is a statement of its
+    /// own per claimed event any more; the claim's UPDATE changes neither.
+    static let claimDueSQL = PreparedSQL("""
+        SELECT \(qualifiedEventColumns), \
+        EXISTS (SELECT 1 FROM handler_runs AS r WHERE r.event_seq = e.seq AND r.replay = e.replay), \
+        (SELECT n.id FROM object_progress AS p JOIN events AS n ON n.seq = p.seq WHERE p.object_id = e.object_id AND p.created > e.created) \
+        FROM \(claimCandidates) WHERE \(claimableCondition) ORDER BY c.seq LIMIT ?2
+        """)
+
+    /// The column of `claimDueSQL` that says whether the event has runs in its replay.
+    static let claimHasRunsColumn: Int32 = 20
+    /// The column of `claimDueSQL` with the newer handled event's id, or NULL.
+    static let claimNewerEventColumn: Int32 = 21
 
     /// Seqs one claim UPDATE takes: a worker's whole batch (`EventDispatcher.claimBatch`) in one
     /// statement instead of one statement per event.
@@ -162,18 +182,6 @@ extension SQLiteConnection {
             start += chunk.count
         }
     }
-
-    /// The latest-created done event about `record`'s object that Stripe created after it, if any: the
-    /// record is then stale. One primary-key lookup in `object_progress` (migration 13), which holds
-    /// each object's latest-created done event, and for a stale event one more for that event's id.
-    func newerHandledEvent(than record: EventRecord) throws(EventStoreError) -> String? {
-        guard let object = record.objectID else { return nil }
-        return try queryFirst(Self.newerHandledEventSQL, [.text(object), .integer(record.created)]) { $0.text(0) }
-    }
-
-    /// The query of `newerHandledEvent`. Parameters: the object, the record's created time.
-    static let newerHandledEventSQL = PreparedSQL(
-        "SELECT e.id FROM object_progress AS p JOIN events AS e ON e.seq = p.seq WHERE p.object_id = ? AND p.created > ?")
 
     /// Whether anything is claimable now; lets idle polling skip the write lock.
     func hasDueEvents(now: Int64) throws(EventStoreError) -> Bool {
