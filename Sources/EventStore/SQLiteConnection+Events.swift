@@ -17,14 +17,14 @@ extension SQLiteConnection {
     /// NOT NULL and CHECK constraints could fail, and the bound values always meet them; with no
     /// constraint left that could abort the statement, SQLite needs no statement journal (it copied
     /// every index page the insert touched into one, about a tenth of the insert's work).
-    static let insertEventSQL = """
+    static let insertEventSQL = PreparedSQL("""
         INSERT OR IGNORE INTO events (id, type, object_id, created, livemode, account, api_version, received_at, verified_by, updated_at, source)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+        """)
 
     /// The insert of a new event's body, under the `seq` its `events` row was given (migration 9). OR
     /// IGNORE for the same reason as `insertEventSQL` (the seq is new, the body never NULL).
-    static let insertBodySQL = "INSERT OR IGNORE INTO event_bodies (seq, body) VALUES (?, ?)"
+    static let insertBodySQL = PreparedSQL("INSERT OR IGNORE INTO event_bodies (seq, body) VALUES (?, ?)")
 
     /// Inserts `record` as a pending event unless its id is stored; `true` when it was new. The hot
     /// path of the store: values are bound one by one, the body without a copy.
@@ -107,22 +107,27 @@ extension SQLiteConnection {
     ///   - expiresAt: the new claims' lease expiry.
     ///   - running: ids never to claim.
     func claimDue(now: Int64, limit: Int, owner: String, expiresAt: Int64, skipping running: Set<String>) throws(EventStoreError) -> [WorkItem] {
-        let candidates = try query(
-            "SELECT \(Self.qualifiedEventColumns) FROM \(Self.claimCandidates) WHERE \(Self.claimableCondition) ORDER BY c.seq LIMIT ?2",
-            [.integer(now), .int(limit + running.count)],
-            Self.storedEvent(from:)
-        )
-        var claimed: [StoredEvent] = []
-        claimed.reserveCapacity(min(limit, candidates.count))
-        for candidate in candidates where !running.contains(candidate.record.id) && claimed.count < limit {
-            claimed.append(candidate)
+        var claimed: [(event: StoredEvent, hasRuns: Bool, newer: String?)] = []
+        claimed.reserveCapacity(limit)
+        let statement = try statement(Self.claimDueSQL)
+        defer { statement.reset() }
+        try statement.bind(1, integer: now)
+        try statement.bind(2, integer: Int64(limit + running.count))
+        // Stepped row by row, and no further than the claim needs: a row is decoded (its body copied)
+        // only when it is claimed, and SQLite stops judging candidates once `limit` are taken (the
+        // LIMIT leaves room for the running ones, which are rarely among them: their lease is live).
+        while claimed.count < limit, try statement.step() {
+            let row = SQLiteRow(handle: statement.handle)
+            if !running.isEmpty, running.contains(row.text(1)) { continue }
+            claimed.append((try Self.storedEvent(from: row), row.bool(Self.claimHasRunsColumn), row.optionalText(Self.claimNewerEventColumn)))
         }
-        try markClaimed(claimed.map(\.sequence), owner: owner, expiresAt: expiresAt, now: now)
+        statement.reset()
+        try markClaimed(claimed.map(\.event.sequence), owner: owner, expiresAt: expiresAt, now: now)
         var items: [WorkItem] = []
         items.reserveCapacity(claimed.count)
-        for candidate in claimed {
-            let runs = try handlerRunCounts(sequence: candidate.sequence, replay: candidate.replay)
-            let newer = try newerHandledEvent(than: candidate.record)
+        for (candidate, hasRuns, newer) in claimed {
+            // Most events have no run yet in their replay: the counts' query runs only for those that do.
+            let runs = hasRuns ? try handlerRunCounts(sequence: candidate.sequence, replay: candidate.replay) : (counts: [:], succeeded: [])
             items.append(WorkItem(
                 event: candidate.record, attempt: candidate.attempts + 1, succeededHandlers: runs.succeeded,
                 handlerRuns: runs.counts, newerHandledEventID: newer))
@@ -130,16 +135,35 @@ extension SQLiteConnection {
         return items
     }
 
+    /// The query of `claimDue`, built once (it is over 1.5 KB: built per claim, it was copied and then
+    /// hashed whole to find its prepared statement). Parameters: ?1 now, ?2 most rows. After the
+    /// columns of `storedEvent(from:)`: whether the event has runs in its replay, and the latest-created
+    /// done event about its object that Stripe created after it, if any (the event is then stale): one
+    /// primary-key lookup in `object_progress` (migration 13), which holds each object's latest-created
+    /// done event, and for a stale event one more for that event's id. Neither is a statement of its
+    /// own per claimed event any more; the claim's UPDATE changes neither.
+    static let claimDueSQL = PreparedSQL("""
+        SELECT \(qualifiedEventColumns), \
+        EXISTS (SELECT 1 FROM handler_runs AS r WHERE r.event_seq = e.seq AND r.replay = e.replay), \
+        (SELECT n.id FROM object_progress AS p JOIN events AS n ON n.seq = p.seq WHERE p.object_id = e.object_id AND p.created > e.created) \
+        FROM \(claimCandidates) WHERE \(claimableCondition) ORDER BY c.seq LIMIT ?2
+        """)
+
+    /// The column of `claimDueSQL` that says whether the event has runs in its replay.
+    static let claimHasRunsColumn: Int32 = 20
+    /// The column of `claimDueSQL` with the newer handled event's id, or NULL.
+    static let claimNewerEventColumn: Int32 = 21
+
     /// Seqs one claim UPDATE takes: a worker's whole batch (`EventDispatcher.claimBatch`) in one
     /// statement instead of one statement per event.
     static let claimUpdateWidth = 16
 
     /// The claim of up to `claimUpdateWidth` events by seq. Parameters: ?1 owner, ?2 lease expiry,
     /// ?3 now, then the seqs (NULL for unused places, which match no row).
-    static let claimUpdateSQL = """
+    static let claimUpdateSQL = PreparedSQL("""
         UPDATE events SET claimed_by = ?1, claim_expires_at = ?2, attempts = attempts + 1, updated_at = ?3 \
         WHERE seq IN (\((4 ..< 4 + claimUpdateWidth).map { "?\($0)" }.joined(separator: ", ")))
-        """
+        """)
 
     /// Claims the events `sequences` (just read as claimable in this transaction) for `owner`,
     /// counting an attempt each, `claimUpdateWidth` per statement.
@@ -159,37 +183,29 @@ extension SQLiteConnection {
         }
     }
 
-    /// The latest-created done event about `record`'s object that Stripe created after it, if any: the
-    /// record is then stale. One primary-key lookup in `object_progress` (migration 13), which holds
-    /// each object's latest-created done event, and for a stale event one more for that event's id.
-    func newerHandledEvent(than record: EventRecord) throws(EventStoreError) -> String? {
-        guard let object = record.objectID else { return nil }
-        return try queryFirst(
-            "SELECT e.id FROM object_progress AS p JOIN events AS e ON e.seq = p.seq WHERE p.object_id = ? AND p.created > ?",
-            [.text(object), .integer(record.created)]
-        ) { $0.text(0) }
-    }
-
     /// Whether anything is claimable now; lets idle polling skip the write lock.
     func hasDueEvents(now: Int64) throws(EventStoreError) -> Bool {
         try queryFirst(Self.hasDueEventsSQL, [.integer(now)]) { _ in true } ?? false
     }
 
     /// The query of `hasDueEvents`. Parameter ?1: now.
-    static let hasDueEventsSQL = "SELECT 1 FROM \(claimCandidates) WHERE \(claimableCondition) ORDER BY c.seq LIMIT 1"
+    static let hasDueEventsSQL = PreparedSQL("SELECT 1 FROM \(claimCandidates) WHERE \(claimableCondition) ORDER BY c.seq LIMIT 1")
 
     /// Records a run for an event `owner` holds and extends the claim to at least `expiresAt`.
     func recordHandlerRun(eventID: String, run handlerRun: HandlerRun, owner: String, expiresAt: Int64) throws(EventStoreError) {
         let claim = try requireClaim(eventID: eventID, owner: owner, action: "record a handler run for")
         try insertHandlerRun(handlerRun, sequence: claim.sequence, replay: claim.replay)
-        try run("UPDATE events SET claim_expires_at = max(coalesce(claim_expires_at, 0), ?) WHERE seq = ?", [.integer(expiresAt), .integer(claim.sequence)])
+        try run(Self.extendClaimSQL, [.integer(expiresAt), .integer(claim.sequence)])
     }
 
+    /// Extends a claim to at least a time. Parameters: the time, the event's seq.
+    static let extendClaimSQL = PreparedSQL("UPDATE events SET claim_expires_at = max(coalesce(claim_expires_at, 0), ?) WHERE seq = ?")
+
     /// The insert of a handler run, under its event's seq (migration 12).
-    static let insertHandlerRunSQL = """
+    static let insertHandlerRunSQL = PreparedSQL("""
         INSERT INTO handler_runs (event_seq, replay, handler, attempt, started_at, finished_at, succeeded, error, output)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+        """)
 
     /// Inserts one run of the event stored under `sequence`, in replay `replay`.
     private func insertHandlerRun(_ handlerRun: HandlerRun, sequence: Int64, replay: Int) throws(EventStoreError) {
@@ -208,15 +224,27 @@ extension SQLiteConnection {
     ///   - error: the error to remember; `nil` keeps the last one.
     ///   - now: the update time.
     func finishClaim(eventID: String, owner: String, status: EventStatus, nextAttemptAt: Int64?, error: String?, now: Int64) throws(EventStoreError) {
-        let changed = try run("""
-            UPDATE events SET status = ?, next_attempt_at = ?, last_error = coalesce(?, last_error), updated_at = ?,
-                claimed_by = NULL, claim_expires_at = NULL
-            WHERE id = ? AND status = 'pending' AND claimed_by = ?
-            """, [.text(status.rawValue), .optionalInteger(nextAttemptAt), .optionalText(error), .integer(now), .text(eventID), .text(owner)])
+        let changed = try run(
+            Self.finishClaimSQL,
+            [.text(status.rawValue), .optionalInteger(nextAttemptAt), .optionalText(error), .integer(now), .text(eventID), .text(owner)])
         if changed == 0 {
             try requireClaim(eventID: eventID, owner: owner, action: "mark \(status.rawValue)")
         }
     }
+
+    /// The end of a claim by event id. Parameters: status, next attempt, error, now, id, owner.
+    static let finishClaimSQL = PreparedSQL("""
+        UPDATE events SET status = ?, next_attempt_at = ?, last_error = coalesce(?, last_error), updated_at = ?,
+            claimed_by = NULL, claim_expires_at = NULL
+        WHERE id = ? AND status = 'pending' AND claimed_by = ?
+        """)
+
+    /// The end of a claim by seq. Parameters: ?1 status, ?2 next attempt, ?3 error, ?4 now, ?5 seq, ?6 owner.
+    static let reportOutcomeSQL = PreparedSQL("""
+        UPDATE events SET status = ?1, next_attempt_at = ?2, last_error = coalesce(?3, last_error), updated_at = ?4,
+            claimed_by = NULL, claim_expires_at = NULL
+        WHERE seq = ?5 AND status = 'pending' AND claimed_by = ?6
+        """)
 
     /// Records one outcome, its runs then its ending, for an event `owner` holds. A claim lost meanwhile
     /// (an operator requeued the event, or another instance took it over) is found before anything is
@@ -241,16 +269,18 @@ extension SQLiteConnection {
         case .retry(let at, let error): ending = (.pending, at, error)
         case .failed(let error): ending = (.failed, nil, error)
         }
-        // By seq, the row the check just read: no second lookup in the id index.
-        let changed = try run("""
-            UPDATE events SET status = ?, next_attempt_at = ?, last_error = coalesce(?, last_error), updated_at = ?,
-                claimed_by = NULL, claim_expires_at = NULL
-            WHERE seq = ? AND status = 'pending' AND claimed_by = ?
-            """, [
-                .text(ending.status.rawValue), .optionalInteger(ending.nextAttemptAt), .optionalText(ending.error), .integer(outcome.now),
-                .integer(claim.sequence), .text(owner),
-            ])
-        guard changed == 1 else {
+        // By seq, the row the check just read: no second lookup in the id index. Bound one by one: no
+        // argument array per outcome.
+        let statement = try statement(Self.reportOutcomeSQL)
+        defer { statement.reset() }
+        try statement.bind(1, text: ending.status.rawValue)
+        try statement.bind(2, integer: ending.nextAttemptAt)
+        try statement.bind(3, text: ending.error)
+        try statement.bind(4, integer: outcome.now)
+        try statement.bind(5, integer: claim.sequence)
+        try statement.bind(6, text: owner)
+        while try statement.step() {}
+        guard sqlite3_changes(handle) == 1 else {
             throw EventStoreError(.unavailable, "event \(outcome.eventID) changed while its outcome was being recorded")
         }
         return nil
@@ -259,16 +289,24 @@ extension SQLiteConnection {
     /// The event's seq and replay number when `owner` holds its claim; `.notFound` or `.notClaimed` otherwise.
     @discardableResult
     private func requireClaim(eventID: String, owner: String, action: String) throws(EventStoreError) -> (sequence: Int64, replay: Int) {
-        let found = try queryFirst("SELECT status, claimed_by, replay, seq FROM events WHERE id = ?", [.text(eventID)]) { row in
-            (status: row.text(0), claimedBy: row.optionalText(1), replay: row.int(2), sequence: row.int64(3))
+        let statement = try statement(Self.requireClaimSQL)
+        defer { statement.reset() }
+        try statement.bind(1, text: eventID)
+        try statement.bind(2, text: owner)
+        guard try statement.step() else { throw EventStoreError(.notFound, "cannot \(action) event \(eventID): no such event") }
+        let row = SQLiteRow(handle: statement.handle)
+        // The status and holder are read as strings only to say why the claim is not ours.
+        guard row.bool(2) else {
+            let holder = row.optionalText(4).map { "claimed by \($0)" } ?? "not claimed"
+            throw EventStoreError(.notClaimed, "cannot \(action) event \(eventID): it is \(row.text(3)) and \(holder), not by this store (\(owner))")
         }
-        guard let found else { throw EventStoreError(.notFound, "cannot \(action) event \(eventID): no such event") }
-        guard found.status == EventStatus.pending.rawValue, found.claimedBy == owner else {
-            let holder = found.claimedBy.map { "claimed by \($0)" } ?? "not claimed"
-            throw EventStoreError(.notClaimed, "cannot \(action) event \(eventID): it is \(found.status) and \(holder), not by this store (\(owner))")
-        }
-        return (found.sequence, found.replay)
+        return (row.int64(0), row.int(1))
     }
+
+    /// An event's seq, replay, whether the owner holds its claim, its status and holder. Parameters:
+    /// ?1 id, ?2 owner. `IS`: a NULL holder is "not ours", not NULL.
+    static let requireClaimSQL = PreparedSQL(
+        "SELECT seq, replay, status = 'pending' AND claimed_by IS ?2, status, claimed_by FROM events WHERE id = ?1")
 
     /// Returns every claim not held by `owner` to the pending pool; returns how many.
     func releaseClaims(except owner: String) throws(EventStoreError) -> Int {
@@ -394,16 +432,17 @@ extension SQLiteConnection {
     func handlerRunCounts(sequence: Int64, replay: Int) throws(EventStoreError) -> (counts: [String: Int], succeeded: Set<String>) {
         var counts: [String: Int] = [:]
         var succeeded: Set<String> = []
-        let rows = try query(
-            "SELECT handler, count(*), max(succeeded) FROM handler_runs WHERE event_seq = ? AND replay = ? GROUP BY handler",
-            [.integer(sequence), .int(replay)]
-        ) { (handler: $0.text(0), runs: $0.int(1), succeeded: $0.bool(2)) }
+        let rows = try query(Self.handlerRunCountsSQL, [.integer(sequence), .int(replay)]) { (handler: $0.text(0), runs: $0.int(1), succeeded: $0.bool(2)) }
         for row in rows {
             counts[row.handler] = row.runs
             if row.succeeded { succeeded.insert(row.handler) }
         }
         return (counts, succeeded)
     }
+
+    /// The query of `handlerRunCounts`. Parameters: seq, replay.
+    static let handlerRunCountsSQL = PreparedSQL(
+        "SELECT handler, count(*), max(succeeded) FROM handler_runs WHERE event_seq = ? AND replay = ? GROUP BY handler")
 
     /// Handlers that succeeded for an event in its current replay; `.notFound` for an unknown id.
     func succeededHandlers(eventID: String) throws(EventStoreError) -> Set<String> {

@@ -9,6 +9,8 @@ final class SQLiteConnection {
     let path: String
     /// Prepared statements by SQL text, kept for the connection's life.
     private var statements: [String: SQLiteStatement] = [:]
+    /// Prepared statements of `PreparedSQL` values, at their slots, kept for the connection's life.
+    private var slots: [SQLiteStatement?] = []
     /// Whether `close()` ran.
     private var isClosed = false
 
@@ -18,6 +20,7 @@ final class SQLiteConnection {
     ///   - readOnly: open with `SQLITE_OPEN_READONLY`: SQLite refuses every write.
     ///   - create: create the file if it does not exist.
     init(path: String, readOnly: Bool, create: Bool) throws(EventStoreError) {
+        _ = Self.memoryStatisticsConfiguration
         // NOMUTEX: each connection is used by one thread at a time, so SQLite's own mutex is redundant.
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
@@ -35,11 +38,19 @@ final class SQLiteConnection {
 
     deinit { close() }
 
+    /// What turning SQLite's memory statistics off returned (`SQLITE_OK`, or `SQLITE_MISUSE` when SQLite
+    /// was already initialized in this process, e.g. by another library, which leaves them on): done
+    /// once per process, before the first connection opens. Nothing here reads those statistics, and
+    /// counting them took a process-wide mutex around each of SQLite's ~210 mallocs and as many frees
+    /// per stored and handled event.
+    static let memoryStatisticsConfiguration: Int32 = webhookd_sqlite3_disable_memory_statistics()
+
     /// Finalizes every statement and closes the connection; idempotent.
     func close() {
         guard !isClosed else { return }
         isClosed = true
         statements.removeAll()
+        slots.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -60,18 +71,42 @@ final class SQLiteConnection {
     /// The cached prepared statement for `sql`, preparing it on first use.
     func statement(_ sql: String) throws(EventStoreError) -> SQLiteStatement {
         if let cached = statements[sql] { return cached }
+        let statement = try prepare(sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// The prepared statement at `sql`'s slot, preparing it on first use.
+    func statement(_ sql: PreparedSQL) throws(EventStoreError) -> SQLiteStatement {
+        if sql.slot < slots.count, let cached = slots[sql.slot] { return cached }
+        let statement = try prepare(sql.text)
+        if sql.slot >= slots.count { slots.append(contentsOf: repeatElement(nil, count: sql.slot + 1 - slots.count)) }
+        slots[sql.slot] = statement
+        return statement
+    }
+
+    /// Prepares `sql` to be kept (`SQLITE_PREPARE_PERSISTENT`).
+    private func prepare(_ sql: String) throws(EventStoreError) -> SQLiteStatement {
         var prepared: OpaquePointer?
         let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
         guard code == SQLITE_OK, let prepared else { throw error("prepare \(sql)", code: code) }
-        let statement = SQLiteStatement(handle: prepared, connection: self)
-        statements[sql] = statement
-        return statement
+        return SQLiteStatement(handle: prepared, connection: self)
     }
 
     /// Runs a statement that returns no rows and returns how many rows it changed.
     @discardableResult
     func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(EventStoreError) -> Int {
-        let statement = try statement(sql)
+        try run(statement(sql), arguments)
+    }
+
+    /// Runs a kept statement that returns no rows and returns how many rows it changed.
+    @discardableResult
+    func run(_ sql: PreparedSQL, _ arguments: [SQLiteValue] = []) throws(EventStoreError) -> Int {
+        try run(statement(sql), arguments)
+    }
+
+    /// Binds `arguments`, steps `statement` to its end and resets it; returns the rows changed.
+    private func run(_ statement: SQLiteStatement, _ arguments: [SQLiteValue]) throws(EventStoreError) -> Int {
         defer { statement.reset() }
         try statement.bind(arguments)
         while try statement.step() {}
@@ -80,7 +115,16 @@ final class SQLiteConnection {
 
     /// Runs a query and maps every row with `transform`.
     func query<Row>(_ sql: String, _ arguments: [SQLiteValue] = [], _ transform: (SQLiteRow) throws(EventStoreError) -> Row) throws(EventStoreError) -> [Row] {
-        let statement = try statement(sql)
+        try query(statement(sql), arguments, transform)
+    }
+
+    /// Runs a kept query and maps every row with `transform`.
+    func query<Row>(_ sql: PreparedSQL, _ arguments: [SQLiteValue] = [], _ transform: (SQLiteRow) throws(EventStoreError) -> Row) throws(EventStoreError) -> [Row] {
+        try query(statement(sql), arguments, transform)
+    }
+
+    /// Binds `arguments`, maps every row of `statement` and resets it.
+    private func query<Row>(_ statement: SQLiteStatement, _ arguments: [SQLiteValue], _ transform: (SQLiteRow) throws(EventStoreError) -> Row) throws(EventStoreError) -> [Row] {
         defer { statement.reset() }
         try statement.bind(arguments)
         var rows: [Row] = []
@@ -92,12 +136,32 @@ final class SQLiteConnection {
 
     /// Runs a query and maps its first row, if any.
     func queryFirst<Row>(_ sql: String, _ arguments: [SQLiteValue] = [], _ transform: (SQLiteRow) throws(EventStoreError) -> Row) throws(EventStoreError) -> Row? {
-        let statement = try statement(sql)
+        try queryFirst(statement(sql), arguments, transform)
+    }
+
+    /// Runs a kept query and maps its first row, if any.
+    func queryFirst<Row>(_ sql: PreparedSQL, _ arguments: [SQLiteValue] = [], _ transform: (SQLiteRow) throws(EventStoreError) -> Row) throws(EventStoreError) -> Row? {
+        try queryFirst(statement(sql), arguments, transform)
+    }
+
+    /// Binds `arguments`, maps the first row of `statement`, if any, and resets it.
+    private func queryFirst<Row>(_ statement: SQLiteStatement, _ arguments: [SQLiteValue], _ transform: (SQLiteRow) throws(EventStoreError) -> Row) throws(EventStoreError) -> Row? {
         defer { statement.reset() }
         try statement.bind(arguments)
         guard try statement.step() else { return nil }
         return try transform(SQLiteRow(handle: statement.handle))
     }
+
+    // MARK: Transaction control, kept prepared (`execute` parses its SQL on every call)
+
+    /// `BEGIN IMMEDIATE`: takes the write lock at once.
+    static let beginImmediateSQL = PreparedSQL("BEGIN IMMEDIATE")
+    /// `COMMIT`.
+    static let commitSQL = PreparedSQL("COMMIT")
+    /// Opens the savepoint each writer operation runs in.
+    static let savepointSQL = PreparedSQL("SAVEPOINT operation")
+    /// Releases (keeps) the operation's savepoint.
+    static let releaseSQL = PreparedSQL("RELEASE operation")
 
     /// Whether a transaction is open (SQLite rolls some back by itself after I/O and full-disk errors).
     var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }

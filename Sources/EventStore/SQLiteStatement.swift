@@ -70,6 +70,15 @@ final class SQLiteStatement {
         try check(sqlite3_bind_int64(handle, index, integer), index)
     }
 
+    /// Binds `integer` (NULL when nil) to parameter `index`.
+    func bind(_ index: Int32, integer: Int64?) throws(EventStoreError) {
+        guard let integer else {
+            try check(sqlite3_bind_null(handle, index), index)
+            return
+        }
+        try check(sqlite3_bind_int64(handle, index, integer), index)
+    }
+
     /// Binds `bytes` to parameter `index` without copying them while `body` runs (step the statement
     /// there), then unbinds them, so the statement never holds a pointer past the buffer's life.
     func withBoundBlob(_ index: Int32, _ bytes: [UInt8], _ body: () throws(EventStoreError) -> Void) throws(EventStoreError) {

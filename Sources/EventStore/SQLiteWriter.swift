@@ -322,7 +322,7 @@ final class SQLiteWriter: @unchecked Sendable {
         do throws(EventStoreError) {
             // Once the file is gone, nothing runs: every write fails until the restart.
             if let alreadyReplaced { throw alreadyReplaced }
-            try connection.execute("BEGIN IMMEDIATE")
+            try connection.run(SQLiteConnection.beginImmediateSQL)
             for (index, job) in batch.enumerated() {
                 switch job {
                 case .insert(let record, _):
@@ -331,7 +331,7 @@ final class SQLiteWriter: @unchecked Sendable {
                     failures[index] = try runIsolated(operation)
                 }
             }
-            try connection.execute("COMMIT")
+            try connection.run(SQLiteConnection.commitSQL)
             // One stat per batch, before anyone hears of the commit: a commit into a removed or
             // replaced file is lost at the next restart, so nobody may be told it is stored.
             batchError = verifyFile()
@@ -374,10 +374,10 @@ final class SQLiteWriter: @unchecked Sendable {
     /// Runs one operation inside a savepoint so that its own failure (unknown id, claim lost) undoes
     /// only its work; returns that failure. Throws when the transaction itself is gone.
     private func runIsolated(_ operation: any SQLiteWriteOperation) throws(EventStoreError) -> EventStoreError? {
-        try connection.execute("SAVEPOINT operation")
+        try connection.run(SQLiteConnection.savepointSQL)
         do throws(EventStoreError) {
             try operation.run(connection)
-            try connection.execute("RELEASE operation")
+            try connection.run(SQLiteConnection.releaseSQL)
             return nil
         } catch {
             guard connection.isInTransaction else { throw error }

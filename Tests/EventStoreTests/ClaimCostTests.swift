@@ -60,6 +60,31 @@ import WebhookSupport
         }
     }
 
+    @Test func claimStopsJudgingCandidatesAtItsLimit_howeverManyEventsTheWorkerStillRuns() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let connection = try SQLiteConnection(path: directory.file("events.sqlite"), readOnly: false, create: true)
+        try SQLiteSchema.migrate(connection, now: 0, logger: Logger(label: "t", level: .critical, sink: LogCapture().sink()))
+        // 60 claimable events, each about an object of its own.
+        for index in 1...60 {
+            #expect(try connection.insertEvent(makeRecord("evt_\(index)", object: "pi_\(index)", receivedAt: Int64(index))))
+        }
+        func claimSteps(limit: Int, running: Set<String>) throws -> (ids: [String], steps: Int32) {
+            try connection.run(SQLiteConnection.beginImmediateSQL)
+            let items = try connection.claimDue(now: 100, limit: limit, owner: "o", expiresAt: 60_000, skipping: running)
+            try connection.execute("ROLLBACK")
+            let steps = sqlite3_stmt_status(try connection.statement(SQLiteConnection.claimDueSQL).handle, SQLITE_STMTSTATUS_VM_STEP, 1)
+            return (items.map(\.event.id), steps)
+        }
+        let alone = try claimSteps(limit: 2, running: [])
+        // 48 ids still running elsewhere (none of them claimable here) widen the query's LIMIT by 48;
+        // the claim still takes the first two and judges no candidate after them.
+        let crowded = try claimSteps(limit: 2, running: Set((100..<148).map { "evt_running_\($0)" }))
+        #expect(alone.ids == ["evt_1", "evt_2"])
+        #expect(crowded.ids == ["evt_1", "evt_2"])
+        #expect(crowded.steps <= alone.steps + alone.steps / 10, "with 48 running: \(crowded.steps) steps, alone: \(alone.steps)")
+    }
+
     @Test func claimCostDoesNotGrowWithTheBacklogOfOneObject() throws {
         let backlog = try Backlog()
         for _ in 1...50 { _ = try backlog.insertNext() }

@@ -1,4 +1,5 @@
 import CSQLite
+@testable import EventStore
 
 /// A plain SQLite connection standing in for another process on the same file (an operator's
 /// `sqlite3` shell, a backup tool): it can hold the write lock or rewrite the header.
@@ -10,6 +11,8 @@ final class RawSQLite {
     }
 
     init(_ path: String) throws {
+        // As the store does before SQLite's first open in the process (see `SQLiteConnectionTests`).
+        _ = SQLiteConnection.memoryStatisticsConfiguration
         var opened: OpaquePointer?
         guard sqlite3_open_v2(path, &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK, let opened else {
             throw Failure(description: "cannot open \(path)")
