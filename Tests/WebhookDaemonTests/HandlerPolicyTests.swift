@@ -12,8 +12,9 @@ struct HandlerPolicyTests {
         // `mkdir` is atomic: a second run inside the window finds the directory and records an overlap.
         func guarded(_ name: String) throws -> String {
             try TestSupport.script("\(name).sh", in: directory, """
+                echo start >> "\(directory.path)/\(name).starts"
                 mkdir "\(directory.path)/\(name).lock" 2>/dev/null || echo overlap >> "\(directory.path)/\(name).overlaps"
-                sleep 0.3
+                sleep 1
                 rmdir "\(directory.path)/\(name).lock" 2>/dev/null
                 echo run >> "\(directory.path)/\(name).runs"
                 """)
@@ -28,13 +29,18 @@ struct HandlerPolicyTests {
             configuration.handlers = [wide, narrow]
         }
         defer { daemon.stop() }
-        // Three customers: three objects, so three workers take them at once.
-        let bodies = (1...3).map { TestSupport.event("customer.created", object: ["id": "cus_policy_\($0)", "object": "customer"]) }
-        for body in bodies { #expect(try daemon.post(body).status == 200) }
-        for body in bodies { #expect(daemon.waitForEvent(TestSupport.eventID(of: body), status: .done)?.status == .done) }
         func count(_ file: String) -> Int {
             ((try? String(contentsOfFile: directory.appendingPathComponent(file).path, encoding: .utf8)) ?? "").split(separator: "\n").count
         }
+        // Three customers: three objects, so three workers take them at once. Each is posted once the
+        // one before is being handled, so that one idle worker cannot claim two of them in one batch
+        // (a worker runs its batch in turn) when the machine is slow to wake the others.
+        let bodies = (1...3).map { TestSupport.event("customer.created", object: ["id": "cus_policy_\($0)", "object": "customer"]) }
+        for (index, body) in bodies.enumerated() {
+            #expect(try daemon.post(body).status == 200)
+            #expect(TestSupport.eventually(10) { count("parallel.starts") > index }, "event \(index + 1) was not taken")
+        }
+        for body in bodies { #expect(daemon.waitForEvent(TestSupport.eventID(of: body), status: .done)?.status == .done) }
         #expect(count("serial.runs") == 3 && count("parallel.runs") == 3)
         #expect(count("serial.overlaps") == 0, "max_concurrency 1 let runs overlap")
         #expect(count("parallel.overlaps") > 0, "the control never overlapped, so the test proves nothing")
