@@ -196,7 +196,12 @@ def main():
         driver.find_element(By.NAME, "name").send_keys("ops")
         driver.find_element(By.NAME, "password").send_keys("wrong password")
         driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        check(len(driver.find_elements(By.ID, "signin-failed")) == 1, "a wrong password is refused")
+        # The form's answer takes its time on a loaded machine: wait for the next page (refused, or
+        # wrongly the overview) before judging it.
+        wait_for(lambda: driver.find_elements(By.ID, "signin-failed") or driver.find_elements(By.ID, "by-outcome"),
+                 "the answer to a wrong password")
+        check(len(driver.find_elements(By.ID, "signin-failed")) == 1 and not driver.find_elements(By.ID, "by-outcome"),
+              "a wrong password is refused")
         driver.find_element(By.NAME, "name").send_keys("ops")
         driver.find_element(By.NAME, "password").send_keys(PASSWORD)
         driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
